@@ -1,0 +1,182 @@
+"""``DynamoGeneralClass``: the seed's base class, with its defects mended.
+
+Every DynamoDB call goes through ``_call``, the one place where botocore errors become
+domain exceptions: nothing is printed and swallowed, nothing calls ``sys.exit``.
+"""
+
+import functools
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+
+from dynamo_tables.errors import Unavailable
+from dynamo_tables.limits import check_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.service_resource import Table
+
+# Sized to the functions' 10-second timeout: three attempts of at most 1 s to connect
+# and 2 s to read, plus the standard mode's jittered back-off, stay inside it.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 3},
+    connect_timeout=1,
+    read_timeout=2,
+)
+
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "LimitExceededException",
+    }
+)
+
+
+@functools.cache
+def default_client() -> "DynamoDBClient":
+    """One client per process; region, credentials and endpoint come from the environment.
+
+    ``AWS_ENDPOINT_URL_DYNAMODB`` (boto3's own setting) points it at DynamoDB Local.
+    """
+    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+
+class ConditionFailed(Exception):
+    """A ``ConditionalCheckFailedException``, with the item as it was (if any).
+
+    Internal: the table classes turn it into ``NotFound``, ``VersionConflict`` or
+    ``AlreadyExists``, which only they can tell apart.
+    """
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("conditional check failed")
+        self.item = item
+
+
+class DynamoGeneralClass:
+    """Base actions on one table whose hash key is the string attribute ``key_name``."""
+
+    key_name: ClassVar[str]
+
+    def __init__(
+        self,
+        conf: Mapping[str, Any] | None = None,
+        client: "DynamoDBClient | None" = None,
+        table_name: str | None = None,
+    ) -> None:
+        """``conf``: boto3 client kwargs as in the seed's ``aws_conf``; none: the environment."""
+        self.conf = dict(conf or {})
+        if client is not None:
+            self.dynamodb = client
+        elif self.conf:
+            self.dynamodb = boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **self.conf})
+        else:
+            self.dynamodb = default_client()
+        self.table_name = table_name or self.default_table_name()
+        self._resource_tables: dict[str, Table] = {}
+
+    @classmethod
+    def default_table_name(cls) -> str:
+        raise NotImplementedError
+
+    # --- the seed's methods -------------------------------------------------------------
+
+    def create_table(self, table_schema: Mapping[str, Any], table_name: str) -> None:
+        """Create the table unless it exists, then wait until it is active."""
+        self.table_name = table_name
+        try:
+            self._call("create_table", **{**table_schema, "TableName": table_name})
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") != "ResourceInUseException":
+                raise
+        self.dynamodb.get_waiter("table_exists").wait(
+            TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 300}
+        )
+
+    def get_table(self, table_name: str) -> "Table":
+        """A boto3 ``Table`` resource, built once per table name."""
+        if table_name not in self._resource_tables:
+            resource = boto3.resource("dynamodb", **{"config": CLIENT_CONFIG, **self.conf})
+            self._resource_tables[table_name] = resource.Table(table_name)
+        return self._resource_tables[table_name]
+
+    def list_all(self) -> dict[str, Any]:
+        """Every item in the table, all pages, in the Scan response's shape.
+
+        Reads the whole table: for tests and small tables; the API pages instead.
+        """
+        items = [item for page in self._pages("scan", TableName=self.table_name) for item in page["Items"]]
+        return {"Items": items, "Count": len(items), "ScannedCount": len(items)}
+
+    def get_params(self, key: str) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
+
+    def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Item": {**self._key(key), **data}}
+
+    def update_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """SET every attribute of ``data`` (DynamoDB typed values), creating the item if needed."""
+        names = {f"#a{index}": name for index, name in enumerate(data)}
+        values = {f":v{index}": value for index, value in enumerate(data.values())}
+        assignments = ", ".join(f"#a{index} = :v{index}" for index in range(len(data)))
+        return {
+            "TableName": self.table_name,
+            "Key": self._key(key),
+            "UpdateExpression": f"SET {assignments}",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "UPDATED_NEW",
+        }
+
+    def get(self, key: str) -> dict[str, Any]:
+        """The GetItem response (strongly consistent): ``Item`` is there if the key is."""
+        return self._call("get_item", **self.get_params(key))
+
+    def put(self, key: str, data: Mapping[str, Any]) -> None:
+        """Write the whole item: the key plus ``data`` (DynamoDB typed values)."""
+        self._call("put_item", **self.put_params(key, data))
+
+    def update(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Set the attributes in ``data``; returns the UpdateItem response."""
+        return self._call("update_item", **self.update_params(key, data))
+
+    def exists(self, key: str) -> bool:
+        return "Item" in self.get(key)
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _key(self, key: str) -> dict[str, Any]:
+        return {self.key_name: {"S": check_key(self.key_name, key)}}
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Run one DynamoDB operation, translating its failures into domain exceptions."""
+        try:
+            response: dict[str, Any] = getattr(self.dynamodb, operation)(**params)
+        except ClientError as err:
+            error = err.response.get("Error", {})
+            status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if error.get("Code") == "ConditionalCheckFailedException":
+                raise ConditionFailed(cast("dict[str, Any] | None", err.response.get("Item"))) from err
+            if error.get("Code") in _UNAVAILABLE_CODES or status >= 500:
+                raise Unavailable(f"DynamoDB {operation} failed: {error.get('Code')}") from err
+            raise
+        except (BotocoreConnectionError, HTTPClientError) as err:
+            raise Unavailable(f"DynamoDB {operation} did not answer: {type(err).__name__}") from err
+        return response
+
+    def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Follow ``LastEvaluatedKey`` through every page of a Scan or Query."""
+        while True:
+            page = self._call(operation, **params)
+            yield page
+            if "LastEvaluatedKey" not in page:
+                return
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

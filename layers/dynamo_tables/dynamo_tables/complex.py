@@ -1,0 +1,328 @@
+"""``ComplexTableClass``: records with a status index (seed: ``ComplexSchemaTableName``).
+
+Besides the seed's attributes a record holds ``Version`` (a number, the ETag) and an
+optional ``Data`` map. Every write moves the version with an atomic update expression
+(never read-modify-write), so concurrent writers cannot lose each other's writes.
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
+from dynamo_tables.cursor import decode_cursor, encode_cursor
+from dynamo_tables.errors import AlreadyExists, NotFound, VersionConflict
+from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_data, check_key, check_page_size, check_status
+from dynamo_tables.models import UNCONDITIONAL, Page, Precondition, Record
+from dynamo_tables.schema import (
+    COMPLEX_SCHEMA_INDEX_TWO,
+    COMPLEX_SCHEMA_KEY_ONE,
+    COMPLEX_SCHEMA_KEY_THREE,
+    COMPLEX_SCHEMA_KEY_TWO,
+)
+from dynamo_tables.settings import get_settings
+
+GREEN = "green"
+RED = "red"
+
+RECORD_VERSION = "Version"
+RECORD_DATA = "Data"
+
+_NAMES = {
+    "#id": COMPLEX_SCHEMA_KEY_ONE,
+    "#status": COMPLEX_SCHEMA_KEY_TWO,
+    "#updated": COMPLEX_SCHEMA_KEY_THREE,
+    "#version": RECORD_VERSION,
+    "#data": RECORD_DATA,
+}
+_TABLE_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE})
+_INDEX_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE, COMPLEX_SCHEMA_KEY_TWO})
+_KEEP = object()  # sentinel: leave ``Data`` as it is
+
+
+def utc_timestamp() -> str:
+    """Now in ISO 8601 UTC with milliseconds, e.g. ``2026-11-24T22:15:48.123Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ComplexTableClass(DynamoGeneralClass):
+    """Records: ``AttributeOneKey`` (id), ``AttributeTwoKey`` (status, indexed),
+    ``AttributeThreeKey`` (last updated), ``Version`` and optional ``Data``."""
+
+    key_name = COMPLEX_SCHEMA_KEY_ONE
+
+    @classmethod
+    def default_table_name(cls) -> str:
+        return get_settings().complex_table_name
+
+    # --- the seed's methods -------------------------------------------------------------
+
+    def filter_by_key_one(self, key: str, status: str) -> dict[str, Any]:
+        """The record with this id if its status matches, in the Query response's shape."""
+        return self._query_all(
+            KeyConditionExpression="#id = :id",
+            FilterExpression="#status = :status",
+            ExpressionAttributeNames={"#id": COMPLEX_SCHEMA_KEY_ONE, "#status": COMPLEX_SCHEMA_KEY_TWO},
+            ExpressionAttributeValues={":id": {"S": check_key("key", key)}, ":status": {"S": status}},
+        )
+
+    def filter_by_key_two(self, status: str) -> dict[str, Any]:
+        """Every record with this status (all pages of a Query on the status index)."""
+        return self._query_all(
+            IndexName=COMPLEX_SCHEMA_INDEX_TWO,
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+
+    def update(self, key: str, status: Any) -> dict[str, Any]:
+        """The seed's ``update(key, status)``: set the status and stamp the time.
+
+        It also moves the version, so ETags held by API clients stay honest.
+        """
+        params = self._write_params(key, status, utc_timestamp())
+        return self._call("update_item", **params, ReturnValues="UPDATED_NEW")
+
+    # --- typed methods for the handlers ------------------------------------------------
+
+    def get_record(self, record_id: str, status: str | None = None) -> Record:
+        """The record; with ``status``, found only when its status matches (seed ``filter_by_key_one``)."""
+        item = self.get(check_key("id", record_id)).get("Item")
+        if item is None or (status is not None and item.get(COMPLEX_SCHEMA_KEY_TWO, {}).get("S") != status):
+            raise NotFound(f"no record with id {record_id!r}" + (f" and status {status!r}" if status else ""))
+        return _to_record(item)
+
+    def put_record(
+        self,
+        record_id: str,
+        status: str,
+        data: Mapping[str, Any] | None = None,
+        precondition: Precondition = UNCONDITIONAL,
+    ) -> tuple[Record, bool]:
+        """Create or replace the record's status and data; says whether it was created."""
+        check_key("id", record_id)
+        self._check_status(status)
+        if data is not None:
+            data = check_data("data", data)
+        return self._write(record_id, status, data, precondition, must_exist=False)
+
+    def set_status(self, record_id: str, status: str, precondition: Precondition = UNCONDITIONAL) -> Record:
+        """Seed ``update`` for an existing record: new status, new time, next version."""
+        check_key("id", record_id)
+        self._check_status(status)
+        record, _ = self._write(record_id, status, _KEEP, precondition, must_exist=True)
+        return record
+
+    def delete_record(self, record_id: str, precondition: Precondition = UNCONDITIONAL) -> None:
+        condition, values = _condition(precondition, must_exist=True)
+        try:
+            self._call(
+                "delete_item",
+                TableName=self.table_name,
+                Key=self._key(check_key("id", record_id)),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=_names_used_in(condition),
+                **({"ExpressionAttributeValues": values} if values else {}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ConditionFailed as err:
+            raise _precondition_error(record_id, precondition, err, must_exist=True) from err
+
+    def list_records(self, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> Page[Record]:
+        """All records, one page at a time (a Scan)."""
+        return self._page("scan", "records", _TABLE_KEYS, limit, cursor)
+
+    def list_by_status(
+        self, status: str, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
+    ) -> Page[Record]:
+        """Records with this status, one page at a time (seed ``filter_by_key_two``)."""
+        self._check_status(status)
+        return self._page(
+            "query",
+            f"records:{status}",
+            _INDEX_KEYS,
+            limit,
+            cursor,
+            IndexName=COMPLEX_SCHEMA_INDEX_TWO,
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _check_status(self, status: str) -> None:
+        check_status("status", status, get_settings().record_statuses)
+
+    def _write_params(
+        self,
+        record_id: str,
+        status: str,
+        updated_at: str,
+        data: Mapping[str, Any] | object | None = _KEEP,
+        precondition: Precondition = UNCONDITIONAL,
+        must_exist: bool = False,
+    ) -> dict[str, Any]:
+        """One UpdateItem that sets status and time and moves the version atomically."""
+        values: dict[str, Any] = {
+            ":status": {"S": status},
+            ":updated": {"S": updated_at},
+            ":zero": {"N": "0"},
+            ":one": {"N": "1"},
+        }
+        assignments = [
+            "#status = :status",
+            "#updated = :updated",
+            "#version = if_not_exists(#version, :zero) + :one",
+        ]
+        removals = ""
+        if data is None:
+            removals = " REMOVE #data"
+        elif data is not _KEEP:
+            assignments.append("#data = :data")
+            values[":data"] = _serialize(data)
+        update = "SET " + ", ".join(assignments) + removals
+        condition, condition_values = _condition(precondition, must_exist)
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": self._key(record_id),
+            "UpdateExpression": update,
+            "ExpressionAttributeNames": _names_used_in(update, condition),
+            "ExpressionAttributeValues": {**values, **condition_values},
+        }
+        if condition:
+            params["ConditionExpression"] = condition
+        return params
+
+    def _write(
+        self,
+        record_id: str,
+        status: str,
+        data: Mapping[str, Any] | object | None,
+        precondition: Precondition,
+        must_exist: bool,
+    ) -> tuple[Record, bool]:
+        """Run one conditional write; return the record as written and whether it is new.
+
+        The image just before the write (``ALL_OLD``) tells both exactly, without a read.
+        """
+        updated_at = utc_timestamp()
+        params = self._write_params(record_id, status, updated_at, data, precondition, must_exist)
+        try:
+            response = self._call(
+                "update_item", **params, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD"
+            )
+        except ConditionFailed as err:
+            raise _precondition_error(record_id, precondition, err, must_exist) from err
+        before = _to_record(response["Attributes"]) if response.get("Attributes") else None
+        record = Record(
+            id=record_id,
+            status=status,
+            updated_at=updated_at,
+            version=(before.version if before else 0) + 1,
+            data=(before.data if before else None) if data is _KEEP else _plain(data),
+        )
+        return record, before is None
+
+    def _page(
+        self,
+        operation: str,
+        listing: str,
+        key_names: frozenset[str],
+        limit: int,
+        cursor: str | None,
+        **params: Any,
+    ) -> Page[Record]:
+        params.update(TableName=self.table_name, Limit=check_page_size(limit))
+        start = decode_cursor(listing, cursor, key_names)
+        if start:
+            params["ExclusiveStartKey"] = start
+        response = self._call(operation, **params)
+        return Page(
+            [_to_record(item) for item in response["Items"]],
+            encode_cursor(listing, response.get("LastEvaluatedKey")),
+        )
+
+    def _query_all(self, **params: Any) -> dict[str, Any]:
+        items = [
+            item
+            for page in self._pages("query", TableName=self.table_name, **params)
+            for item in page["Items"]
+        ]
+        return {"Items": items, "Count": len(items)}
+
+
+def _condition(precondition: Precondition, must_exist: bool) -> tuple[str | None, dict[str, Any]]:
+    """The ConditionExpression (and its values) that enforces a precondition atomically."""
+    clauses: list[str] = []
+    values: dict[str, Any] = {}
+    if must_exist or precondition.must_exist:
+        clauses.append("attribute_exists(#id)")
+    if precondition.must_not_exist:
+        clauses.append("attribute_not_exists(#id)")
+    if precondition.versions:
+        for index, version in enumerate(precondition.versions):
+            values[f":expected{index}"] = {"N": str(version)}
+        clauses.append(f"#version IN ({', '.join(values)})")
+    return (" AND ".join(clauses) or None), values
+
+
+def _precondition_error(
+    record_id: str, precondition: Precondition, err: ConditionFailed, must_exist: bool
+) -> Exception:
+    """Which precondition failed, told from the item as it was (None: there was none)."""
+    if err.item is None and must_exist:
+        return NotFound(f"no record with id {record_id!r}")
+    if err.item is not None and precondition.must_not_exist:
+        return AlreadyExists(f"record {record_id!r} already exists")
+    return VersionConflict(f"record {record_id!r} does not have the expected version")
+
+
+def _names_used_in(*expressions: str | None) -> dict[str, str]:
+    """The placeholders an expression uses: DynamoDB rejects unused ones."""
+    text = " ".join(expression for expression in expressions if expression)
+    return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in text}
+
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _serialize(data: Any) -> dict[str, Any]:
+    return cast("dict[str, Any]", _serializer.serialize(_decimals(data)))
+
+
+def _decimals(value: Any) -> Any:
+    """Python floats to Decimal (DynamoDB numbers), keeping their shortest repr."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Mapping):
+        return {name: _decimals(member) for name, member in value.items()}
+    if isinstance(value, list):
+        return [_decimals(member) for member in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB values back to JSON-ready Python: Decimal to int or float, sets to lists."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {name: _plain(member) for name, member in value.items()}
+    if isinstance(value, list | set | frozenset | tuple):
+        return [_plain(member) for member in value]
+    return value
+
+
+def _to_record(item: dict[str, Any]) -> Record:
+    data = item.get(RECORD_DATA)
+    return Record(
+        id=item[COMPLEX_SCHEMA_KEY_ONE]["S"],
+        status=item.get(COMPLEX_SCHEMA_KEY_TWO, {}).get("S", ""),
+        updated_at=item.get(COMPLEX_SCHEMA_KEY_THREE, {}).get("S", ""),
+        version=int(item.get(RECORD_VERSION, {}).get("N", "0")),
+        data=_plain(_deserializer.deserialize(data)) if data else None,
+    )

@@ -1,0 +1,238 @@
+"""HTTP plumbing shared by every handler, so each handler stays a few lines long.
+
+One resolver factory, one logger, and one set of exception handlers that turn the
+layer's domain exceptions into RFC 9457 problem responses (``application/problem+json``).
+"""
+
+import json
+import re
+from decimal import Decimal
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+from dynamo_tables.errors import (
+    InvalidInput,
+    InvalidPage,
+    NotFound,
+    PreconditionFailed,
+    Unavailable,
+)
+from dynamo_tables.limits import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES
+from dynamo_tables.models import UNCONDITIONAL, Precondition
+
+logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the template
+
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
+
+# An entity tag as this API issues them ("3"), optionally weak (W/"3").
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+_INTEGER = re.compile(r"[0-9]{1,18}")
+
+
+class BadRequest(Exception):
+    """A request the API cannot read: malformed JSON, query or header (400)."""
+
+
+class PayloadTooLarge(Exception):
+    """A body over the documented limit (413)."""
+
+
+class _AnySegmentResolver(APIGatewayRestResolver):
+    """A REST resolver whose ``<name>`` segments match any text but ``/``.
+
+    Powertools' own pattern refuses characters such as ``?``, ``#`` or ``"``, which the
+    API allows in keys once a client percent-encodes them. Powertools overrides this
+    same hook in ``APIGatewayRestResolver``; ``tests/unit/test_http.py`` pins it.
+    """
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}/*$") -> re.Pattern[str]:
+        return re.compile(base_regex.format(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", rule)))
+
+
+def create_app() -> APIGatewayRestResolver:
+    """A resolver with every domain exception mapped to its problem response."""
+    app = _AnySegmentResolver()
+
+    @app.exception_handler(InvalidInput)
+    def invalid_input(error: InvalidInput) -> Response[str]:
+        return problem(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
+
+    @app.exception_handler([BadRequest, InvalidPage])
+    def bad_request(error: Exception) -> Response[str]:
+        return problem(HTTPStatus.BAD_REQUEST, str(error))
+
+    @app.exception_handler(PayloadTooLarge)
+    def too_large(error: PayloadTooLarge) -> Response[str]:
+        return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error))
+
+    @app.exception_handler(NotFound)
+    def not_found(error: NotFound) -> Response[str]:
+        return problem(HTTPStatus.NOT_FOUND, str(error))
+
+    @app.exception_handler(PreconditionFailed)
+    def precondition_failed(error: PreconditionFailed) -> Response[str]:
+        return problem(HTTPStatus.PRECONDITION_FAILED, str(error))
+
+    @app.exception_handler(Unavailable)
+    def unavailable(error: Unavailable) -> Response[str]:
+        logger.warning("DynamoDB unavailable", extra={"reason": str(error)})
+        return problem(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "the database is busy or unreachable; retry later",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @app.not_found
+    def no_route(error: NotFoundError) -> Response[str]:
+        return problem(HTTPStatus.NOT_FOUND, "no such resource")
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[str]:
+        # Logged loudly with its traceback; the client gets nothing internal.
+        logger.exception("unhandled error")
+        return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
+
+    return app
+
+
+# --- responses ---------------------------------------------------------------------
+
+
+def json_response(
+    body: Any, status: int = HTTPStatus.OK, headers: dict[str, str] | None = None
+) -> Response[str]:
+    return Response(status_code=status, content_type=JSON, body=_dumps(body), headers=headers)
+
+
+def empty_response(status: int, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(status_code=status, body="", headers=headers)
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> Response[str]:
+    """An RFC 9457 problem: ``about:blank`` with the status phrase as its title."""
+    title = HTTPStatus(status).phrase
+    body = {"type": "about:blank", "title": title, "status": int(status), "detail": detail}
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=_dumps(body), headers=headers)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def location(app: APIGatewayRestResolver, *segments: str) -> str:
+    """The URL path of a resource, with the stage prefix when the API is deployed."""
+    path = "/" + "/".join(quote(segment, safe="") for segment in segments)
+    context = app.current_event.request_context
+    stage = context.stage
+    if stage and (context.path or "").startswith(f"/{stage}/"):
+        path = f"/{stage}{path}"
+    return path
+
+
+# --- requests ----------------------------------------------------------------------
+
+
+def path_parameter(app: APIGatewayRestResolver, name: str) -> str:
+    """A path parameter as API Gateway decoded it (``event.path`` may still be encoded)."""
+    value = (app.current_event.path_parameters or {}).get(name)
+    if value is None:
+        raise BadRequest(f"path parameter {name!r} is missing")
+    return value
+
+
+def query_parameter(app: APIGatewayRestResolver, name: str) -> str | None:
+    return (app.current_event.query_string_parameters or {}).get(name)
+
+
+def page_request(app: APIGatewayRestResolver) -> tuple[int, str | None]:
+    """``limit`` (an integer, checked by the layer) and ``cursor`` from the query string."""
+    limit_text = query_parameter(app, "limit")
+    if limit_text is None:
+        limit = DEFAULT_PAGE_SIZE
+    elif _INTEGER.fullmatch(limit_text):
+        limit = int(limit_text)
+    else:
+        raise BadRequest("limit must be an integer from 1 to 100")
+    return limit, query_parameter(app, "cursor")
+
+
+def json_object_body(
+    app: APIGatewayRestResolver, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The body as a JSON object with exactly these members; their values are checked later."""
+    event = app.current_event
+    text = event.decoded_body if event.is_base64_encoded else event.body
+    if not text:
+        raise BadRequest("a JSON request body is required")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the request body must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except ValueError as err:
+        raise BadRequest(f"the request body is not valid JSON: {err}") from err
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "must be a JSON object")
+    for name in required:
+        if name not in body:
+            raise InvalidInput(name, "is required")
+    for name in body:
+        if name not in required and name not in optional:
+            raise InvalidInput(name, "is not allowed")
+    return body
+
+
+def write_precondition(app: APIGatewayRestResolver) -> Precondition:
+    """``If-Match`` / ``If-None-Match: *`` as a precondition DynamoDB checks atomically."""
+    if_match = app.current_event.get_header_value("If-Match")
+    if_none_match = app.current_event.get_header_value("If-None-Match")
+    if if_match is not None and if_none_match is not None:
+        raise BadRequest("send If-Match or If-None-Match, not both")
+    if if_none_match is not None:
+        if if_none_match.strip() != "*":
+            raise BadRequest('If-None-Match on a write must be "*"')
+        return Precondition(must_not_exist=True)
+    if if_match is None:
+        return UNCONDITIONAL
+    if if_match.strip() == "*":
+        return Precondition(must_exist=True)
+    # Strong comparison: weak tags and tags this API never issues match no version,
+    # and version 0 never exists, so such a request fails its precondition (412).
+    tags = _entity_tags("If-Match", if_match)
+    versions = tuple(int(opaque) for weak, opaque in tags if not weak and _INTEGER.fullmatch(opaque))
+    return Precondition(versions=versions or (0,))
+
+
+def matches_none_match(app: APIGatewayRestResolver, version: int) -> bool:
+    """Whether a GET's ``If-None-Match`` names this version (weak comparison): 304."""
+    header = app.current_event.get_header_value("If-None-Match")
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(opaque == str(version) for _, opaque in _entity_tags("If-None-Match", header))
+
+
+def _entity_tags(header: str, value: str) -> list[tuple[bool, str]]:
+    tags = []
+    for part in value.split(","):
+        match = _ENTITY_TAG.fullmatch(part)
+        if match is None:
+            raise BadRequest(f'{header} must be "*" or a list of entity tags such as "3"')
+        tags.append((match.group(1) is not None, match.group(2)))
+    return tags
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _dumps(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,127 @@
+"""The documented input limits, checked before DynamoDB is called.
+
+Every limit keeps one item well inside DynamoDB's own (400 KB per item, 2048-byte
+partition key, 32 levels of nesting, 38-digit numbers), so a client's input is refused
+here with a clear 4xx instead of failing inside DynamoDB with a 5xx.
+"""
+
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from dynamo_tables.errors import InvalidInput, InvalidPage
+
+MAX_KEY_BYTES = 1024
+# A request body larger than this is refused whole (413). Its JSON text always
+# outweighs the stored item, so every accepted item fits DynamoDB's 400 KB.
+MAX_BODY_BYTES = 256 * 1024
+MAX_VALUE_BYTES = MAX_BODY_BYTES
+MAX_DATA_DEPTH = 16
+MIN_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 1, 100, 25
+
+# DynamoDB numbers: at most 38 significant digits, magnitude 1E-130 to below 1E+126.
+_MAX_NUMBER_DIGITS = 38
+_MIN_NUMBER_EXPONENT = -130
+_MAX_NUMBER_EXPONENT = 125
+
+
+def check_key(field: str, key: Any) -> str:
+    """A key or id: 1 to 1024 bytes of UTF-8, no control characters and no '/'."""
+    if not isinstance(key, str):
+        raise InvalidInput(field, "must be a string")
+    if not key:
+        raise InvalidInput(field, "must not be empty")
+    if "/" in key:
+        raise InvalidInput(field, "must not contain '/'")
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in key):
+        raise InvalidInput(field, "must not contain control characters")
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise InvalidInput(field, f"must be at most {MAX_KEY_BYTES} bytes in UTF-8")
+    return key
+
+
+def check_value(field: str, value: Any) -> str:
+    """An item's value: any string up to the body limit."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, "must be a string")
+    _check_text(field, value)
+    if _utf8_size(value) > MAX_VALUE_BYTES:
+        raise InvalidInput(field, f"must be at most {MAX_VALUE_BYTES} bytes in UTF-8")
+    return value
+
+
+def check_status(field: str, status: Any, allowed: tuple[str, ...]) -> str:
+    """A record's status: one of the allowed set (template parameter ``RecordStatuses``)."""
+    if not isinstance(status, str) or status not in allowed:
+        raise InvalidInput(field, f"must be one of: {', '.join(allowed)}")
+    return status
+
+
+def check_data(field: str, data: Any) -> dict[str, Any]:
+    """A record's free-form ``data``: a JSON object DynamoDB can store as it is."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput(field, "must be a JSON object")
+    _check_json_value(field, data, depth=1)
+    return dict(data)
+
+
+def check_page_size(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not MIN_PAGE_SIZE <= limit <= MAX_PAGE_SIZE:
+        raise InvalidPage(f"limit must be an integer from {MIN_PAGE_SIZE} to {MAX_PAGE_SIZE}")
+    return limit
+
+
+def _check_json_value(path: str, value: Any, depth: int) -> None:
+    if isinstance(value, Mapping):
+        _check_depth(path, depth)
+        for name, member in value.items():
+            if not isinstance(name, str) or not name:
+                raise InvalidInput(path, "object member names must be non-empty strings")
+            _check_text(path, name)
+            if _utf8_size(name) > MAX_KEY_BYTES:
+                raise InvalidInput(path, f"object member names must be at most {MAX_KEY_BYTES} bytes")
+            _check_json_value(f"{path}.{name}", member, depth + 1)
+    elif isinstance(value, list):
+        _check_depth(path, depth)
+        for index, member in enumerate(value):
+            _check_json_value(f"{path}[{index}]", member, depth + 1)
+    elif isinstance(value, str):
+        _check_text(path, value)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, float):
+        _check_number(path, Decimal(repr(value)))
+    elif isinstance(value, int | Decimal):
+        _check_number(path, Decimal(value))
+    else:
+        raise InvalidInput(path, f"unsupported JSON value of type {type(value).__name__}")
+
+
+def _check_depth(path: str, depth: int) -> None:
+    if depth > MAX_DATA_DEPTH:
+        raise InvalidInput(path, f"must be nested at most {MAX_DATA_DEPTH} levels deep")
+
+
+def _check_number(path: str, number: Decimal) -> None:
+    if not number.is_finite():
+        raise InvalidInput(path, "numbers must be finite")
+    if number.is_zero():
+        return
+    if len(number.normalize().as_tuple().digits) > _MAX_NUMBER_DIGITS:
+        raise InvalidInput(path, f"numbers may have at most {_MAX_NUMBER_DIGITS} significant digits")
+    if not _MIN_NUMBER_EXPONENT <= number.adjusted() <= _MAX_NUMBER_EXPONENT:
+        raise InvalidInput(path, "numbers must lie between 1E-130 and 1E+126 in magnitude")
+
+
+def _check_text(field: str, text: str) -> None:
+    """Strings must be valid Unicode: JSON can smuggle in a lone surrogate (``"\\ud800"``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InvalidInput(field, "must be valid Unicode text (no lone surrogates)") from err
+
+
+def _utf8_size(text: str) -> int:
+    # surrogatepass: a lone surrogate from JSON "\ud800" still has a size to report.
+    return len(text.encode("utf-8", "surrogatepass"))

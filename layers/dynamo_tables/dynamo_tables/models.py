@@ -1,0 +1,63 @@
+"""Plain values the typed table methods take and return (no DynamoDB typed JSON)."""
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of the key-value table."""
+
+    key: str
+    value: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "value": self.value}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of the status table; ``version`` is its ETag."""
+
+    id: str
+    status: str
+    updated_at: str
+    version: int
+    data: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "status": self.status,
+            "updated_at": self.updated_at,
+            "version": self.version,
+        }
+        if self.data is not None:
+            body["data"] = self.data
+        return body
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing; pass ``next_cursor`` back to get the next one."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """An HTTP precondition in terms DynamoDB can check atomically.
+
+    ``versions``: ``If-Match`` with entity tags; ``must_exist``: ``If-Match: *``;
+    ``must_not_exist``: ``If-None-Match: *``. The default is unconditional.
+    """
+
+    versions: tuple[int, ...] = field(default=())
+    must_exist: bool = False
+    must_not_exist: bool = False
+
+
+UNCONDITIONAL = Precondition()

@@ -1,0 +1,70 @@
+"""``SimpleTableClass``: the key-value table (seed: ``SimpleSchemaTableName``)."""
+
+from typing import Any
+
+from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
+from dynamo_tables.cursor import decode_cursor, encode_cursor
+from dynamo_tables.errors import NotFound
+from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_key, check_page_size, check_value
+from dynamo_tables.models import Item, Page
+from dynamo_tables.schema import SIMPLE_SCHEMA_KEY, SIMPLE_SCHEMA_VALUE
+from dynamo_tables.settings import get_settings
+
+_LISTING = "items"
+
+
+class SimpleTableClass(DynamoGeneralClass):
+    """Items: ``IndexKey`` (hash key) and ``Value``, both strings."""
+
+    key_name = SIMPLE_SCHEMA_KEY
+
+    @classmethod
+    def default_table_name(cls) -> str:
+        return get_settings().simple_table_name
+
+    def set_value(self, key: str, value: str) -> None:
+        """The seed's write: store ``value`` under ``key``, replacing any item there."""
+        self.put(key, {SIMPLE_SCHEMA_VALUE: {"S": value}})
+
+    # --- typed methods for the handlers ------------------------------------------------
+
+    def get_value(self, key: str) -> Item:
+        item = self.get(check_key("key", key)).get("Item")
+        if item is None:
+            raise NotFound(f"no item with key {key!r}")
+        return _to_item(item)
+
+    def put_value(self, key: str, value: str) -> tuple[Item, bool]:
+        """Create or replace the item; says whether it was created."""
+        params = self.put_params(
+            check_key("key", key), {SIMPLE_SCHEMA_VALUE: {"S": check_value("value", value)}}
+        )
+        response = self._call("put_item", **params, ReturnValues="ALL_OLD")
+        return Item(key, value), "Attributes" not in response
+
+    def delete_value(self, key: str) -> None:
+        try:
+            self._call(
+                "delete_item",
+                TableName=self.table_name,
+                Key=self._key(check_key("key", key)),
+                ConditionExpression="attribute_exists(#key)",
+                ExpressionAttributeNames={"#key": SIMPLE_SCHEMA_KEY},
+            )
+        except ConditionFailed as err:
+            raise NotFound(f"no item with key {key!r}") from err
+
+    def list_values(self, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> Page[Item]:
+        params: dict[str, Any] = {"TableName": self.table_name, "Limit": check_page_size(limit)}
+        start = decode_cursor(_LISTING, cursor, frozenset({SIMPLE_SCHEMA_KEY}))
+        if start:
+            params["ExclusiveStartKey"] = start
+        response = self._call("scan", **params)
+        return Page(
+            [_to_item(item) for item in response["Items"]],
+            encode_cursor(_LISTING, response.get("LastEvaluatedKey")),
+        )
+
+
+def _to_item(item: dict[str, Any]) -> Item:
+    return Item(item[SIMPLE_SCHEMA_KEY]["S"], item.get(SIMPLE_SCHEMA_VALUE, {}).get("S", ""))
