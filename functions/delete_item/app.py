@@ -1,0 +1,25 @@
+"""DELETE /items/{key}: remove one item; 404 when there is none."""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import SimpleTableClass
+from dynamo_tables.http import create_app, empty_response, logger, path_parameter
+
+app = create_app()
+items = SimpleTableClass()
+
+
+@app.delete("/items/<key>")
+def delete_item(key: str) -> Response[str]:
+    items.delete_value(path_parameter(app, "key"))
+    return empty_response(HTTPStatus.NO_CONTENT)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

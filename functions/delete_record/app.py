@@ -1,0 +1,25 @@
+"""DELETE /records/{id}: remove a record, optionally only at the version in ``If-Match``."""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import ComplexTableClass
+from dynamo_tables.http import create_app, empty_response, logger, path_parameter, write_precondition
+
+app = create_app()
+records = ComplexTableClass()
+
+
+@app.delete("/records/<record_id>")
+def delete_record(record_id: str) -> Response[str]:
+    records.delete_record(path_parameter(app, "id"), write_precondition(app))
+    return empty_response(HTTPStatus.NO_CONTENT)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

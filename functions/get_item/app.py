@@ -1,0 +1,26 @@
+"""GET and HEAD /items/{key}: read one item, or only learn whether it exists (seed ``exists``)."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import SimpleTableClass
+from dynamo_tables.http import create_app, json_response, logger, path_parameter
+
+app = create_app()
+items = SimpleTableClass()
+
+
+@app.route("/items/<key>", method=["GET", "HEAD"])
+def get_item(key: str) -> Response[str]:
+    return json_response(items.get_value(path_parameter(app, "key")).to_json())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response = app.resolve(event, context)
+    if event.get("httpMethod") == "HEAD":
+        response["body"] = ""  # same status and headers as GET, never a body
+    return response

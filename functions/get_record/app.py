@@ -1,0 +1,37 @@
+"""GET /records/{id}: one record with its ETag; ``?status=`` finds it only with that status."""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import ComplexTableClass
+from dynamo_tables.http import (
+    create_app,
+    empty_response,
+    etag,
+    json_response,
+    logger,
+    matches_none_match,
+    path_parameter,
+    query_parameter,
+)
+
+app = create_app()
+records = ComplexTableClass()
+
+
+@app.get("/records/<record_id>")
+def get_record(record_id: str) -> Response[str]:
+    record = records.get_record(path_parameter(app, "id"), query_parameter(app, "status"))
+    headers = {"ETag": etag(record.version)}
+    if matches_none_match(app, record.version):
+        return empty_response(HTTPStatus.NOT_MODIFIED, headers)
+    return json_response(record.to_json(), HTTPStatus.OK, headers)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

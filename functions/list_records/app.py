@@ -1,0 +1,31 @@
+"""GET /records: one page of records; with ``?status=``, a Query on the status index."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import ComplexTableClass
+from dynamo_tables.http import create_app, json_response, logger, page_request, query_parameter
+
+app = create_app()
+records = ComplexTableClass()
+
+
+@app.get("/records")
+def list_records() -> Response[str]:
+    status = query_parameter(app, "status")
+    limit, cursor = page_request(app)
+    if status is None:
+        page = records.list_records(limit, cursor)
+    else:
+        page = records.list_by_status(status, limit, cursor)
+    return json_response(
+        {"records": [record.to_json() for record in page.items], "next_cursor": page.next_cursor}
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

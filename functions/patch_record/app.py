@@ -1,0 +1,35 @@
+"""PATCH /records/{id}: set an existing record's status and stamp the time (seed ``update``)."""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import ComplexTableClass
+from dynamo_tables.http import (
+    create_app,
+    etag,
+    json_object_body,
+    json_response,
+    logger,
+    path_parameter,
+    write_precondition,
+)
+
+app = create_app()
+records = ComplexTableClass()
+
+
+@app.patch("/records/<record_id>")
+def patch_record(record_id: str) -> Response[str]:
+    record_id = path_parameter(app, "id")
+    body = json_object_body(app, required=("status",))
+    record = records.set_status(record_id, body["status"], write_precondition(app))
+    return json_response(record.to_json(), HTTPStatus.OK, {"ETag": etag(record.version)})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

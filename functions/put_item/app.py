@@ -1,0 +1,29 @@
+"""PUT /items/{key}: create or replace one key-value item (seed ``set_value``)."""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import SimpleTableClass
+from dynamo_tables.http import create_app, json_object_body, json_response, location, logger, path_parameter
+
+app = create_app()
+items = SimpleTableClass()
+
+
+@app.put("/items/<key>")
+def put_item(key: str) -> Response[str]:
+    key = path_parameter(app, "key")
+    body = json_object_body(app, required=("value",))
+    item, created = items.put_value(key, body["value"])
+    if created:
+        return json_response(item.to_json(), HTTPStatus.CREATED, {"Location": location(app, "items", key)})
+    return json_response(item.to_json())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

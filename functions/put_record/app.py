@@ -1,0 +1,40 @@
+"""PUT /records/{id}: create or replace a record's status and data, optionally conditional."""
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import ComplexTableClass
+from dynamo_tables.http import (
+    create_app,
+    etag,
+    json_object_body,
+    json_response,
+    location,
+    logger,
+    path_parameter,
+    write_precondition,
+)
+
+app = create_app()
+records = ComplexTableClass()
+
+
+@app.put("/records/<record_id>")
+def put_record(record_id: str) -> Response[str]:
+    record_id = path_parameter(app, "id")
+    body = json_object_body(app, required=("status",), optional=("data",))
+    record, created = records.put_record(record_id, body["status"], body.get("data"), write_precondition(app))
+    headers = {"ETag": etag(record.version)}
+    if created:
+        headers["Location"] = location(app, "records", record_id)
+        return json_response(record.to_json(), HTTPStatus.CREATED, headers)
+    return json_response(record.to_json(), HTTPStatus.OK, headers)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
