@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-SOURCES := layers functions tests
+SOURCES := layers functions devstack tests
 
 .PHONY: help deps test unit integration lint format build lock clean
 

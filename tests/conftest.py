@@ -1,0 +1,15 @@
+"""Settings shared by every test tier.
+
+Fake credentials and a region are set before any client exists, so no test can reach
+a real AWS account, and no developer's own AWS profile leaks into a run.
+"""
+
+import os
+
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+    os.environ.pop(_name, None)
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+os.environ["POWERTOOLS_SERVICE_NAME"] = "dynamodb-backend-tests"
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")

@@ -1,0 +1,55 @@
+"""DynamoDB's failures become domain exceptions at the layer's one edge."""
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+from dynamo_tables import ComplexTableClass, SimpleTableClass, Unavailable
+
+UNAVAILABLE_ERRORS = [
+    ("ProvisionedThroughputExceededException", 400),
+    ("ThrottlingException", 400),
+    ("RequestLimitExceeded", 400),
+    ("InternalServerError", 500),
+    ("ServiceUnavailable", 503),
+]
+
+
+@pytest.mark.parametrize(("code", "status"), UNAVAILABLE_ERRORS)
+def test_throttling_and_server_errors_become_unavailable(code: str, status: int) -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("get_item", service_error_code=code, http_status_code=status)
+        with pytest.raises(Unavailable):
+            SimpleTableClass(client=client).get_value("k")
+
+
+def test_a_conditional_failure_without_the_old_item_is_not_found() -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("update_item", service_error_code="ConditionalCheckFailedException")
+        with pytest.raises(Exception, match="no record") as raised:
+            ComplexTableClass(client=client).set_status("r", "green")
+    assert type(raised.value).__name__ == "NotFound"
+
+
+def test_other_client_errors_are_not_disguised() -> None:
+    # A bug (say, a malformed request) must stay loud: it is a 500, never a 503 or 4xx.
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("get_item", service_error_code="ValidationException")
+        with pytest.raises(ClientError):
+            SimpleTableClass(client=client).get_value("k")
+
+
+def test_an_unreachable_endpoint_becomes_unavailable() -> None:
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url="http://127.0.0.1:9",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 2}, connect_timeout=0.5),
+    )
+    with pytest.raises(Unavailable):
+        SimpleTableClass(client=client).get_value("k")

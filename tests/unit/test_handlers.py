@@ -1,0 +1,323 @@
+"""Every handler, driven by API Gateway events from events/*.json."""
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from dynamo_tables.limits import MAX_BODY_BYTES, MAX_KEY_BYTES
+from tests.support.events import EXPECTED_STATUS, event_names, load_event
+from tests.unit.conftest import Invoke, load_handler
+
+PROBLEM = "application/problem+json"
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def header(response: dict[str, Any], name: str) -> str | None:
+    headers = {
+        **response.get("headers", {}),
+        **{k: v[-1] for k, v in response.get("multiValueHeaders", {}).items()},
+    }
+    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
+
+
+def assert_problem(response: dict[str, Any], status: int, mentions: str = "") -> dict[str, Any]:
+    assert response["statusCode"] == status
+    assert header(response, "Content-Type") == PROBLEM
+    problem: dict[str, Any] = body_of(response)
+    assert set(problem) == {"type", "title", "status", "detail"}
+    assert problem["status"] == status
+    assert mentions in problem["detail"]
+    return problem
+
+
+# --- every sample event, from the state it is written for ----------------------------
+
+
+def test_every_event_file_has_an_expected_status() -> None:
+    assert set(event_names()) == set(EXPECTED_STATUS)
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_each_event_gives_its_expected_status(seeded: None, invoke: Invoke, name: str) -> None:
+    response = invoke(load_event(name))
+
+    assert response["statusCode"] == EXPECTED_STATUS[name]
+    if response["statusCode"] >= 400 and load_event(name)["httpMethod"] != "HEAD":
+        assert_problem(response, EXPECTED_STATUS[name])
+    elif response["body"]:
+        assert header(response, "Content-Type") == "application/json"
+
+
+# --- items ---------------------------------------------------------------------------
+
+
+def test_put_item_creates_then_replaces(invoke: Invoke) -> None:
+    created = invoke(load_event("put_item", body={"value": "v1"}))
+    replaced = invoke(load_event("put_item", body={"value": "v2"}))
+    fetched = invoke(load_event("get_item", path_parameters={"key": "greeting"}))
+
+    assert (created["statusCode"], body_of(created)) == (201, {"key": "greeting", "value": "v1"})
+    assert header(created, "Location") == "/items/greeting"
+    assert (replaced["statusCode"], header(replaced, "Location")) == (200, None)
+    assert body_of(fetched) == {"key": "greeting", "value": "v2"}
+
+
+def test_location_carries_the_stage_of_a_deployed_api(invoke: Invoke) -> None:
+    event = load_event("put_item", path_parameters={"key": "a b"})
+    event["requestContext"]["path"] = "/dev/items/a%20b"
+
+    assert header(invoke(event), "Location") == "/dev/items/a%20b"
+
+
+@pytest.mark.parametrize("key", ['a?b#c"d\\e', "spaces and ü ñ 漢字", "%41", "x" * MAX_KEY_BYTES, "🙂"])
+def test_any_key_but_slash_round_trips(invoke: Invoke, key: str) -> None:
+    put = load_event("put_item", path_parameters={"key": key}, body={"value": "v"})
+    get = load_event("get_item", path_parameters={"key": key})
+    get["path"] = f"/items/{key}"  # as SAM CLI's emulation sends it: decoded
+
+    assert invoke(put)["statusCode"] == 201
+    assert body_of(invoke(get)) == {"key": key, "value": "v"}
+
+
+@pytest.mark.parametrize("key", ["a/b", "tab\there", "x" * (MAX_KEY_BYTES + 1), "\x00"])
+def test_keys_outside_the_limits_are_422(invoke: Invoke, key: str) -> None:
+    response = invoke(load_event("put_item", path_parameters={"key": key}, body={"value": "v"}))
+
+    assert_problem(response, 422, "key")
+
+
+@pytest.mark.parametrize(
+    ("raw_body", "status", "mentions"),
+    [
+        ('{"value": ', 400, "JSON"),
+        ("", 400, "body"),
+        ('{"value": NaN}', 400, "JSON"),
+        ('["value"]', 422, "body"),
+        ('{"value": 5}', 422, "value"),
+        ('{"value": null}', 422, "value"),
+        ('{"value": "v", "extra": 1}', 422, "extra"),
+        ("{}", 422, "value"),
+        ('{"value": "\\ud800"}', 422, "value"),
+    ],
+)
+def test_bad_item_bodies(invoke: Invoke, raw_body: str, status: int, mentions: str) -> None:
+    response = invoke(load_event("put_item", raw_body=raw_body))
+
+    assert_problem(response, status, mentions)
+    assert invoke(load_event("get_item", path_parameters={"key": "greeting"}))["statusCode"] == 404
+
+
+def test_a_body_over_the_limit_is_413(invoke: Invoke) -> None:
+    response = invoke(load_event("put_item", body={"value": "x" * MAX_BODY_BYTES}))
+
+    assert_problem(response, 413)
+
+
+def test_a_value_just_under_the_limit_is_stored(invoke: Invoke) -> None:
+    value = "x" * (MAX_BODY_BYTES - len('{"value": ""}'))
+    assert invoke(load_event("put_item", body={"value": value}))["statusCode"] == 201
+
+
+def test_base64_encoded_bodies_are_read(invoke: Invoke) -> None:
+    event = load_event("put_item")
+    event["body"] = base64.b64encode(b'{"value": "from base64"}').decode()
+    event["isBase64Encoded"] = True
+
+    assert body_of(invoke(event))["value"] == "from base64"
+
+
+def test_head_answers_like_get_without_a_body(seeded: None, invoke: Invoke) -> None:
+    found = invoke(load_event("head_item"))
+    missing = invoke(load_event("head_item", path_parameters={"key": "absent"}))
+
+    assert (found["statusCode"], found["body"]) == (200, "")
+    assert (missing["statusCode"], missing["body"]) == (404, "")
+
+
+def test_delete_item_then_it_is_gone(seeded: None, invoke: Invoke) -> None:
+    assert invoke(load_event("delete_item"))["statusCode"] == 204
+    assert invoke(load_event("delete_item"))["statusCode"] == 404
+    assert invoke(load_event("get_item"))["statusCode"] == 404
+
+
+def test_list_items_pages_through_everything(invoke: Invoke) -> None:
+    for number in range(12):
+        invoke(load_event("put_item", path_parameters={"key": f"k{number:02}"}, body={"value": "v"}))
+
+    keys: list[str] = []
+    query = {"limit": "5"}
+    while True:
+        page = body_of(invoke(load_event("list_items", query=query)))
+        keys += [item["key"] for item in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        query = {"limit": "5", "cursor": page["next_cursor"]}
+
+    assert sorted(keys) == [f"k{number:02}" for number in range(12)]
+
+
+@pytest.mark.parametrize(
+    "query", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"limit": "-1"}, {"cursor": "x"}]
+)
+def test_bad_list_queries_are_400(invoke: Invoke, query: dict[str, str]) -> None:
+    assert_problem(invoke(load_event("list_items", query=query)), 400)
+
+
+# --- records -------------------------------------------------------------------------
+
+
+def test_put_record_returns_etag_and_location_and_counts_versions(invoke: Invoke) -> None:
+    created = invoke(load_event("put_record"))
+    replaced = invoke(load_event("put_record", headers={"If-Match": '"1"'}, body={"status": "red"}))
+
+    assert created["statusCode"] == 201
+    assert header(created, "ETag") == '"1"'
+    assert header(created, "Location") == "/records/order-2"
+    assert body_of(created)["data"] == {"customer": "Ada", "total": 12.5, "lines": [1, 2]}
+    assert (replaced["statusCode"], header(replaced, "ETag")) == (200, '"2"')
+    assert "data" not in body_of(replaced)  # PUT replaces: no data sent, none kept
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"If-Match": '"1"'}, 200),
+        ({"If-Match": '"0", "1"'}, 200),
+        ({"If-Match": "*"}, 200),
+        ({"If-Match": '"2"'}, 412),
+        ({"If-Match": 'W/"1"'}, 412),
+        ({"If-Match": '"abc"'}, 412),
+        ({"If-Match": "1"}, 400),
+        ({"If-None-Match": "*"}, 412),
+        ({"If-None-Match": '"1"'}, 400),
+        ({"If-Match": '"1"', "If-None-Match": "*"}, 400),
+    ],
+)
+def test_put_record_preconditions(seeded: None, invoke: Invoke, headers: dict[str, str], status: int) -> None:
+    event = load_event(
+        "put_record", path_parameters={"id": "order-1"}, headers=headers, body={"status": "red"}
+    )
+
+    response = invoke(event)
+
+    assert response["statusCode"] == status
+    expected_status = "red" if status == 200 else "green"
+    assert body_of(invoke(load_event("get_record")))["status"] == expected_status
+
+
+def test_get_record_honours_if_none_match(seeded: None, invoke: Invoke) -> None:
+    for tag, status in [('"1"', 304), ('W/"1"', 304), ("*", 304), ('"2"', 200)]:
+        response = invoke(load_event("get_record", headers={"If-None-Match": tag}))
+        assert response["statusCode"] == status
+        assert header(response, "ETag") == '"1"'
+
+
+def test_patch_record_sets_status_and_time_and_version(seeded: None, invoke: Invoke) -> None:
+    before = body_of(invoke(load_event("get_record")))
+
+    response = invoke(load_event("patch_record"))
+
+    after = body_of(response)
+    assert (after["status"], after["version"]) == ("red", 2)
+    assert after["updated_at"] > before["updated_at"]
+    assert header(response, "ETag") == '"2"'
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "mentions"),
+    [({"status": "blue"}, 422, "status"), ({"status": "red", "data": {}}, 422, "data"), ({}, 422, "status")],
+)
+def test_bad_patch_bodies(seeded: None, invoke: Invoke, body: Any, status: int, mentions: str) -> None:
+    response = invoke(load_event("patch_record", headers={}, body=body))
+
+    assert_problem(response, status, mentions)
+    assert body_of(invoke(load_event("get_record")))["version"] == 1
+
+
+def test_patch_of_a_missing_record_is_404(invoke: Invoke) -> None:
+    assert_problem(invoke(load_event("patch_record", path_parameters={"id": "absent"})), 404)
+
+
+def test_delete_record_with_a_stale_tag_keeps_it(seeded: None, invoke: Invoke) -> None:
+    stale = invoke(load_event("delete_record", headers={"If-Match": '"9"'}))
+
+    assert_problem(stale, 412)
+    assert invoke(load_event("get_record"))["statusCode"] == 200
+    assert invoke(load_event("delete_record", headers={"If-Match": '"1"'}))["statusCode"] == 204
+    assert invoke(load_event("get_record"))["statusCode"] == 404
+
+
+def test_list_records_filters_by_status_and_refuses_unknown_ones(invoke: Invoke) -> None:
+    for number, status in enumerate(["green", "red", "green"]):
+        invoke(load_event("put_record", path_parameters={"id": f"r{number}"}, body={"status": status}))
+
+    green = body_of(invoke(load_event("list_records", query={"status": "green"})))["records"]
+    everything = body_of(invoke(load_event("list_records", query={})))["records"]
+
+    assert sorted(record["id"] for record in green) == ["r0", "r2"]
+    assert len(everything) == 3
+    assert_problem(invoke(load_event("list_records", query={"status": "blue"})), 422, "status")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"a": [1, 2.5, "x", None, True, {"b": {}}]}, {}, {"unicode": "漢字 🙂", "big": 12345678901234567890}],
+)
+def test_record_data_round_trips(invoke: Invoke, data: dict[str, Any]) -> None:
+    invoke(load_event("put_record", body={"status": "green", "data": data}))
+
+    assert body_of(invoke(load_event("get_record", path_parameters={"id": "order-2"})))["data"] == data
+
+
+# --- faults --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def throttled_items() -> Iterator[Stubber]:
+    """The GET item handler's table, answering every call with a throttling error."""
+    table = load_handler("GetItemFunction").items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    with Stubber(table.dynamodb) as stubber:
+        yield stubber
+    table.dynamodb = original
+
+
+def test_throttling_is_a_503_with_retry_after(
+    dynamodb: Any, throttled_items: Stubber, invoke: Invoke
+) -> None:
+    throttled_items.add_client_error(
+        "get_item", "ProvisionedThroughputExceededException", http_status_code=400
+    )
+
+    response = invoke(load_event("get_item"))
+
+    assert_problem(response, 503)
+    assert header(response, "Retry-After") == "2"
+
+
+def test_an_unexpected_error_is_a_generic_500(
+    dynamodb: Any, throttled_items: Stubber, invoke: Invoke
+) -> None:
+    throttled_items.add_client_error("get_item", "ValidationException", "secret internal detail")
+
+    response = invoke(load_event("get_item"))
+
+    problem = assert_problem(response, 500)
+    assert "secret" not in response["body"]
+    assert "ValidationException" not in response["body"]
+    assert problem["detail"] == "an unexpected error occurred"
+
+
+def test_a_path_the_function_does_not_serve_is_a_404_problem(invoke: Invoke) -> None:
+    event = load_event("get_item")
+    event["path"] = "/elsewhere/hello"
+
+    assert_problem(invoke(event), 404)
