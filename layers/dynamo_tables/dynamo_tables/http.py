@@ -31,6 +31,18 @@ JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 
+# RFC 9110's reason phrases, fixed here: Python 3.11 (this host) and 3.13 (Lambda)
+# disagree on some of them ("Unprocessable Entity" / "Unprocessable Content").
+_TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
 # An entity tag as this API issues them ("3"), optionally weak (W/"3").
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
 _INTEGER = re.compile(r"[0-9]{1,18}")
@@ -118,7 +130,7 @@ def empty_response(status: int, headers: dict[str, str] | None = None) -> Respon
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> Response[str]:
     """An RFC 9457 problem: ``about:blank`` with the status phrase as its title."""
-    title = HTTPStatus(status).phrase
+    title = _TITLES.get(int(status)) or HTTPStatus(status).phrase
     body = {"type": "about:blank", "title": title, "status": int(status), "detail": detail}
     return Response(status_code=status, content_type=PROBLEM_JSON, body=_dumps(body), headers=headers)
 
@@ -191,8 +203,8 @@ def json_object_body(
 
 def write_precondition(app: APIGatewayRestResolver) -> Precondition:
     """``If-Match`` / ``If-None-Match: *`` as a precondition DynamoDB checks atomically."""
-    if_match = app.current_event.get_header_value("If-Match")
-    if_none_match = app.current_event.get_header_value("If-None-Match")
+    if_match = app.current_event.headers.get("If-Match")
+    if_none_match = app.current_event.headers.get("If-None-Match")
     if if_match is not None and if_none_match is not None:
         raise BadRequest("send If-Match or If-None-Match, not both")
     if if_none_match is not None:
@@ -212,7 +224,7 @@ def write_precondition(app: APIGatewayRestResolver) -> Precondition:
 
 def matches_none_match(app: APIGatewayRestResolver, version: int) -> bool:
     """Whether a GET's ``If-None-Match`` names this version (weak comparison): 304."""
-    header = app.current_event.get_header_value("If-None-Match")
+    header = app.current_event.headers.get("If-None-Match")
     if header is None:
         return False
     if header.strip() == "*":
