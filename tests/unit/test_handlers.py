@@ -1,7 +1,6 @@
 """Every handler, driven by API Gateway events from events/*.json."""
 
 import base64
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,21 +10,10 @@ from botocore.stub import Stubber
 
 from dynamo_tables.limits import MAX_BODY_BYTES, MAX_KEY_BYTES
 from tests.support.events import EXPECTED_STATUS, event_names, load_event
+from tests.support.responses import body_of, header
 from tests.unit.conftest import Invoke, load_handler
 
 PROBLEM = "application/problem+json"
-
-
-def body_of(response: dict[str, Any]) -> Any:
-    return json.loads(response["body"])
-
-
-def header(response: dict[str, Any], name: str) -> str | None:
-    headers = {
-        **response.get("headers", {}),
-        **{k: v[-1] for k, v in response.get("multiValueHeaders", {}).items()},
-    }
-    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
 def assert_problem(response: dict[str, Any], status: int, mentions: str = "") -> dict[str, Any]:

@@ -1,0 +1,64 @@
+"""openapi.yaml describes exactly the contract of ../shared/API.md and what runs."""
+
+import re
+
+import pytest
+
+from devstack.template import ROOT, api_routes, load_template, parameter_values
+from dynamo_tables.limits import MAX_PAGE_SIZE, MIN_PAGE_SIZE
+from tests.support.events import event_names, load_event
+from tests.support.openapi import load_openapi, operations, resolve, response_validator
+from tests.support.responses import body_of, header
+from tests.unit.conftest import Invoke
+
+API_MD = ROOT.parent / "shared" / "API.md"
+ROW = re.compile(r"^\| `(?P<method>[A-Z]+) (?P<path>/[^`?]*)[^`]*` \|(?P<rest>.*)$")
+
+
+def contract_statuses() -> dict[tuple[str, str], set[int]]:
+    """Every status code API.md's tables give each route (success and failures)."""
+    statuses = {}
+    for line in API_MD.read_text().splitlines():
+        if match := ROW.match(line):
+            statuses[(match["method"], match["path"])] = {
+                int(code) for code in re.findall(r"\b[1-5]\d\d\b", match["rest"])
+            }
+    return statuses
+
+
+def test_openapi_names_the_same_routes_as_the_template() -> None:
+    assert set(operations()) == set(api_routes())
+
+
+def test_openapi_names_every_route_of_the_contract() -> None:
+    assert set(contract_statuses()) == set(operations())
+
+
+@pytest.mark.parametrize("route", sorted(contract_statuses()))
+def test_every_status_of_the_contract_is_declared(route: tuple[str, str]) -> None:
+    declared = {int(code) for code in operations()[route]["responses"]}
+    assert contract_statuses()[route] <= declared
+    assert {500, 503} <= declared  # rules that hold everywhere
+
+
+def test_limits_and_statuses_match_the_code_and_the_template() -> None:
+    limit = resolve(load_openapi()["components"]["parameters"]["Limit"])["schema"]
+    statuses = load_openapi()["components"]["schemas"]["Status"]["enum"]
+
+    assert (limit["minimum"], limit["maximum"]) == (MIN_PAGE_SIZE, MAX_PAGE_SIZE)
+    assert ",".join(statuses) == parameter_values(load_template())["RecordStatuses"]
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_every_response_is_declared_with_its_schema(seeded: None, invoke: Invoke, name: str) -> None:
+    event = load_event(name)
+    response = invoke(event)
+    status = response["statusCode"]
+    content_type = header(response, "Content-Type") or ""
+
+    assert str(status) in operations()[(event["httpMethod"], event["resource"])]["responses"]
+    validator = response_validator(event["httpMethod"], event["resource"], status, content_type)
+    if validator is None:
+        assert response["body"] == ""
+    else:
+        assert not list(validator.iter_errors(body_of(response)))
