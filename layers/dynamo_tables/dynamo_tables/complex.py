@@ -15,7 +15,14 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
 from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import AlreadyExists, NotFound, VersionConflict
-from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_data, check_key, check_page_size, check_status
+from dynamo_tables.limits import (
+    DEFAULT_PAGE_SIZE,
+    check_data,
+    check_key,
+    check_page_size,
+    check_status,
+    compact_number,
+)
 from dynamo_tables.models import UNCONDITIONAL, Page, Precondition, Record
 from dynamo_tables.schema import (
     COMPLEX_SCHEMA_INDEX_TWO,
@@ -296,9 +303,14 @@ def _serialize(data: Any) -> dict[str, Any]:
 
 
 def _decimals(value: Any) -> Any:
-    """Python floats to Decimal (DynamoDB numbers), keeping their shortest repr."""
+    """Numbers as Decimals boto3 serializes exactly: floats by their shortest repr,
+    trailing zeros dropped (boto3 refuses a 41-digit ``10**40`` but takes ``1E+40``)."""
+    if isinstance(value, bool):
+        return value
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return compact_number(Decimal(repr(value)))
+    if isinstance(value, int | Decimal):
+        return compact_number(Decimal(value))
     if isinstance(value, Mapping):
         return {name: _decimals(member) for name, member in value.items()}
     if isinstance(value, list):

@@ -103,12 +103,26 @@ def _check_depth(path: str, depth: int) -> None:
         raise InvalidInput(path, f"must be nested at most {MAX_DATA_DEPTH} levels deep")
 
 
+def compact_number(number: Decimal) -> Decimal:
+    """The same number without trailing zeros in its coefficient (``1E+40``, not 41 digits).
+
+    Exact, unlike ``Decimal.normalize``, which rounds to the context's 28 digits.
+    """
+    sign, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return number
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+    return Decimal((sign, digits[:significant], exponent + len(digits) - significant))
+
+
 def _check_number(path: str, number: Decimal) -> None:
     if not number.is_finite():
         raise InvalidInput(path, "numbers must be finite")
     if number.is_zero():
         return
-    if len(number.normalize().as_tuple().digits) > _MAX_NUMBER_DIGITS:
+    if len(compact_number(number).as_tuple().digits) > _MAX_NUMBER_DIGITS:
         raise InvalidInput(path, f"numbers may have at most {_MAX_NUMBER_DIGITS} significant digits")
     if not _MIN_NUMBER_EXPONENT <= number.adjusted() <= _MAX_NUMBER_EXPONENT:
         raise InvalidInput(path, "numbers must lie between 1E-130 and 1E+126 in magnitude")
