@@ -29,3 +29,15 @@ def test_the_template_environment_overrides_them(monkeypatch: pytest.MonkeyPatch
     assert get_settings() == Settings(
         "stack-SimpleTable-ABC", "stack-ComplexTable-DEF", ("green", "amber", "red")
     )
+
+
+def test_an_empty_endpoint_variable_means_aws_own_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # template.yaml declares AWS_ENDPOINT_URL_DYNAMODB="" so sam local can override it;
+    # deployed, botocore must ignore the empty value.
+    import boto3
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "")
+
+    assert boto3.client("dynamodb", region_name="eu-west-1").meta.endpoint_url == (
+        "https://dynamodb.eu-west-1.amazonaws.com"
+    )

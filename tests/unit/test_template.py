@@ -1,0 +1,66 @@
+"""template.yaml and samconfig.toml keep the promises the README makes."""
+
+import tomllib
+from typing import Any
+
+import pytest
+
+from devstack.template import ROOT, api_routes, load_template, resources_of_type
+
+TEMPLATE = load_template()
+FUNCTIONS = resources_of_type(TEMPLATE, "AWS::Serverless::Function")
+READ_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
+
+
+def policy_actions(function: dict[str, Any]) -> set[str]:
+    actions: set[str] = set()
+    for policy in function["Properties"].get("Policies", []):
+        for statement in policy["Statement"]:
+            listed = statement["Action"]
+            actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+def test_every_function_runs_python_3_13_on_arm64_with_the_layer() -> None:
+    globals_ = TEMPLATE["Globals"]["Function"]
+
+    assert globals_["Runtime"] == "python3.13"
+    assert globals_["Architectures"] == ["arm64"]
+    assert globals_["Layers"] == [{"Ref": "DynamoTablesLayer"}]
+    for function in FUNCTIONS.values():
+        assert not {"Runtime", "Architectures", "Layers"} & set(function["Properties"])
+
+
+def test_one_function_per_route_get_and_head_may_share() -> None:
+    routes_by_function: dict[str, set[tuple[str, str]]] = {}
+    for route, logical_id in api_routes().items():
+        routes_by_function.setdefault(logical_id, set()).add(route)
+
+    for routes in routes_by_function.values():
+        assert len({path for _, path in routes}) == 1
+        assert len(routes) == 1 or {method for method, _ in routes} == {"GET", "HEAD"}
+    assert set(routes_by_function) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_read_only_functions_cannot_write(logical_id: str) -> None:
+    methods = {method for (method, _), function in api_routes().items() if function == logical_id}
+    actions = policy_actions(FUNCTIONS[logical_id])
+
+    assert actions
+    assert all(action.startswith("dynamodb:") for action in actions)
+    if methods <= {"GET", "HEAD"}:
+        assert actions <= READ_ACTIONS
+
+
+@pytest.mark.parametrize("environment", ["default", "dev", "prod"])
+def test_samconfig_overrides_name_real_parameters_with_allowed_values(environment: str) -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    overrides = dict(
+        pair.split("=", 1)
+        for pair in config[environment]["deploy"]["parameters"]["parameter_overrides"].split()
+    )
+
+    for name, value in overrides.items():
+        parameter = TEMPLATE["Parameters"][name]
+        assert value in parameter.get("AllowedValues", [value])
