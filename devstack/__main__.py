@@ -1,0 +1,104 @@
+"""``python -m devstack start`` (``make start``) and ``python -m devstack invoke`` (``make invoke``)."""
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from devstack.dynamodb_local import SetupError, port_is_free
+from devstack.runtime import FunctionCrashed
+from devstack.stack import DATA_DIR, LocalStack, serve_api
+
+
+class Stopped(Exception):
+    """SIGTERM, turned into an exception so that every ``finally`` runs."""
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise Stopped
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    start = commands.add_parser("start", help="serve the whole API locally")
+    start.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
+    start.add_argument("--ddb-port", type=int, default=8000, help="DynamoDB Local port (default 8000)")
+    start.add_argument("--in-memory", action="store_true", help="keep no data after stopping")
+    start.add_argument("--pool-size", type=int, default=4, help="sandboxes per function (default 4)")
+    start.add_argument("--in-process", action="store_true", help="run handlers in this process, no emulator")
+    start.add_argument("--no-build", action="store_true", help="serve the existing .aws-sam/build")
+
+    invoke = commands.add_parser("invoke", help="run one event through one function, like sam local invoke")
+    invoke.add_argument("function", help="logical id in template.yaml, e.g. GetItemFunction")
+    invoke.add_argument("event", type=Path, help="an API Gateway event, e.g. events/get_item.json")
+    invoke.add_argument("--ddb-port", type=int, default=8000)
+    invoke.add_argument("--no-build", action="store_true")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        if args.command == "start":
+            return _start(args)
+        return _invoke(args)
+    except (SetupError, FunctionCrashed) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Stopped):
+        return 0
+
+
+def _start(args: argparse.Namespace) -> int:
+    from samcli.local.docker.exceptions import ProcessSigTermException
+
+    if not port_is_free(args.port):
+        raise SetupError(f"port {args.port} is already in use: set PORT to a free port")
+    stack = LocalStack(
+        ddb_port=args.ddb_port,
+        data_dir=None if args.in_memory else DATA_DIR,
+        pool_size=args.pool_size,
+        in_process=args.in_process,
+        build=not args.no_build,
+    )
+    try:
+        stack.start()
+        serve_api(stack, args.port)
+    except ProcessSigTermException:  # SAM CLI's server turns SIGTERM into this
+        pass
+    finally:
+        print("Stopping the local stack ...", file=sys.stderr)
+        stack.stop()
+    return 0
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    if not args.event.is_file():
+        raise SetupError(f"no event file {args.event}")
+    stack = LocalStack(ddb_port=args.ddb_port, build=not args.no_build).start(serve=False)
+    runtime = None
+    try:
+        runtime = stack.runtime_factory(args.function)()
+        runtime.start()
+        response = json.loads(runtime.invoke(args.event.read_bytes()))
+        print(json.dumps(response, indent=2, ensure_ascii=False))
+        deadline = time.monotonic() + 2  # the REPORT line trails the response a little
+        while not runtime.last_report and time.monotonic() < deadline:
+            time.sleep(0.02)
+        for line in (runtime.last_init_report, runtime.last_report):
+            if line:
+                print(line.split("(rapid) ", 1)[-1])
+    finally:
+        if runtime is not None:
+            runtime.stop()
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""The whole API on this host: ``sam build`` output, DynamoDB Local, the runtime emulator,
+and SAM CLI's own API Gateway emulation in front, with no container anywhere."""
+
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from devstack.dynamodb_local import DynamoDBLocal, SetupError, port_is_free
+from devstack.runtime import (
+    EmulatedRuntime,
+    FunctionCrashed,
+    FunctionSpec,
+    InProcessRuntime,
+    LogSink,
+    Runtime,
+    RuntimePool,
+    emulator_binary,
+)
+from devstack.template import ROOT, table_definitions
+
+BUILD_DIR = ROOT / ".aws-sam" / "build"
+BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
+DATA_DIR = ROOT / ".local" / "dynamodb"
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+LOCAL_REGION = "us-east-1"
+
+log = logging.getLogger("devstack")
+
+
+def sam_build() -> None:
+    """``sam build``: the same layer and function artifacts ``sam deploy`` would upload."""
+    sam = Path(sys.executable).parent / "sam"
+    log_path = ROOT / ".local" / "sam-build.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as output:
+        result = subprocess.run(  # noqa: S603 - fixed command, no shell
+            [str(sam), "build"], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, check=False
+        )
+    if result.returncode != 0:
+        raise SetupError(f"sam build failed (exit {result.returncode}); see {log_path.relative_to(ROOT)}")
+
+
+def dynamodb_client(endpoint_url: str) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name=LOCAL_REGION,
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        config=Config(
+            retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5
+        ),
+    )
+
+
+def ensure_tables(client: Any) -> dict[str, str]:
+    """Create each template table, named by its logical id as SAM CLI resolves its ``Ref``.
+
+    An existing table is left as it is, data and all.
+    """
+    existing = set(client.list_tables()["TableNames"])
+    for logical_id, definition in table_definitions().items():
+        if logical_id not in existing:
+            client.create_table(TableName=logical_id, **definition)
+            client.get_waiter("table_exists").wait(TableName=logical_id, WaiterConfig={"Delay": 1})
+    return {logical_id: logical_id for logical_id in table_definitions()}
+
+
+def is_dynamodb(endpoint_url: str) -> bool:
+    """Whether a DynamoDB (Local) already answers there, so it can be shared."""
+    try:
+        dynamodb_client(endpoint_url).list_tables(Limit=1)
+    except (BotoCoreError, ClientError):
+        return False
+    return True
+
+
+def function_specs(endpoint_url: str, parameters: dict[str, str] | None = None) -> dict[str, FunctionSpec]:
+    """Every built function, with the template's environment resolved for the local stack."""
+    from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+    from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+
+    stacks, _ = SamLocalStackProvider.get_stacks(str(BUILT_TEMPLATE), parameter_overrides=parameters or {})
+    tables = set(table_definitions())
+    specs = {}
+    for function in SamFunctionProvider(stacks).get_all():
+        variables = {
+            name: str(value) for name, value in (function.environment or {}).get("Variables", {}).items()
+        }
+        unresolved = {name: value for name, value in variables.items() if value.startswith("{")}
+        if unresolved:
+            raise SetupError(f"{function.name}: cannot resolve {sorted(unresolved)} locally")
+        for name, value in variables.items():
+            if name.endswith("_TABLE_NAME") and value not in tables:
+                raise SetupError(f"{function.name}: {name}={value} names no table in template.yaml")
+        specs[function.name] = FunctionSpec(
+            logical_id=function.name,
+            code_dir=(ROOT / str(function.codeuri)).resolve(),
+            handler=str(function.handler),
+            timeout=int(function.timeout or 3),
+            memory=int(function.memory or 128),
+            environment={
+                **variables,
+                "AWS_ENDPOINT_URL_DYNAMODB": endpoint_url,
+                "AWS_REGION": LOCAL_REGION,
+                "AWS_DEFAULT_REGION": LOCAL_REGION,
+                **LOCAL_CREDENTIALS,
+            },
+            layer_dirs=tuple((ROOT / str(layer.codeuri)).resolve() for layer in function.layers),
+        )
+    return specs
+
+
+def runtime_factory(spec: FunctionSpec, log_sink: LogSink, in_process: bool) -> Callable[[], Runtime]:
+    emulator = None if in_process else emulator_binary()
+    if emulator is None:
+        return lambda: InProcessRuntime(spec, log_sink)
+    return lambda: EmulatedRuntime(spec, emulator, log_sink)
+
+
+class EmulatorLambdaRunner:
+    """What SAM CLI's ``LocalApigwService`` calls to invoke a function: here, a pool."""
+
+    def __init__(self, pools: dict[str, RuntimePool]) -> None:
+        self.pools = pools
+
+    def is_debugging(self) -> bool:
+        return False
+
+    def invoke(self, function_identifier: str, event: str, stdout: Any = None, **_: Any) -> None:
+        try:
+            payload = self.pools[function_identifier].invoke(event.encode())
+        except FunctionCrashed as err:
+            # What Lambda returns when a sandbox dies; API Gateway answers it with a 502.
+            payload = json.dumps({"errorMessage": str(err), "errorType": "Runtime.ExitError"}).encode()
+        if stdout is not None:
+            stdout.write_str(payload.decode())
+
+
+def print_log_line(function: str, line: str) -> None:
+    """Function output and the emulator's START/END/REPORT lines; its own chatter is dropped."""
+    if "(rapid)" in line:
+        return
+    sys.stderr.write(f"[{function}] {line}\n")
+
+
+@dataclass
+class LocalStack:
+    """DynamoDB Local, the tables, and a runtime pool per function, started and stopped together."""
+
+    ddb_port: int
+    data_dir: Path | None = DATA_DIR
+    pool_size: int = 4
+    in_process: bool = False
+    build: bool = True
+    log_sink: LogSink = print_log_line
+    parameters: dict[str, str] = field(default_factory=dict)
+    dynamodb: DynamoDBLocal | None = None
+    pools: dict[str, RuntimePool] = field(default_factory=dict)
+    specs: dict[str, FunctionSpec] = field(default_factory=dict)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.ddb_port}"
+
+    def start(self, serve: bool = True) -> "LocalStack":
+        """Build, start DynamoDB Local, create the tables; with ``serve``, a pool per function."""
+        try:
+            if self.build:
+                log.info("Building with sam build ...")
+                sam_build()
+            self._start_dynamodb()
+            ensure_tables(dynamodb_client(self.endpoint_url))
+            self.specs = function_specs(self.endpoint_url, self.parameters)
+            if self.in_process or emulator_binary() is None:
+                log.warning("No Lambda runtime emulator for this host: running handlers in this process")
+            for name in sorted(self.specs) if serve else []:
+                self.pools[name] = RuntimePool(self.runtime_factory(name), self.pool_size)
+                self.pools[name].warm()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def runtime_factory(self, function: str) -> Callable[[], Runtime]:
+        if function not in self.specs:
+            raise SetupError(
+                f"no function {function!r} in template.yaml; there are: {', '.join(sorted(self.specs))}"
+            )
+        return runtime_factory(self.specs[function], self.log_sink, self.in_process)
+
+    def stop(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        self.pools = {}
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
+            self.dynamodb = None
+
+    def _start_dynamodb(self) -> None:
+        if not port_is_free(self.ddb_port):
+            if is_dynamodb(self.endpoint_url):
+                log.info("Using the DynamoDB Local already running on port %d", self.ddb_port)
+                return
+            raise SetupError(f"port {self.ddb_port} is in use by something else: set DDB_PORT to a free port")
+        where = f"data in {self.data_dir.relative_to(ROOT)}" if self.data_dir else "in memory"
+        log.info("Starting DynamoDB Local on port %d (%s) ...", self.ddb_port, where)
+        self.dynamodb = DynamoDBLocal(self.ddb_port, self.data_dir).start()
+
+
+def serve_api(stack: LocalStack, port: int, host: str = "127.0.0.1") -> None:
+    """SAM CLI's API Gateway emulation, with routes from the built template; blocks."""
+    from samcli.lib.providers.api_provider import ApiProvider
+    from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+    from samcli.local.apigw.local_apigw_service import LocalApigwService
+
+    if not port_is_free(port, host):
+        raise SetupError(f"port {port} is already in use: set PORT to a free port")
+    stacks, _ = SamLocalStackProvider.get_stacks(str(BUILT_TEMPLATE), parameter_overrides=stack.parameters)
+    api = ApiProvider(stacks, cwd=str(BUILD_DIR)).api
+    service = LocalApigwService(
+        api=api, lambda_runner=EmulatorLambdaRunner(stack.pools), port=port, host=host
+    )
+    service.create()
+    print(f"\nAPI running at http://{host}:{port}  (DynamoDB Local at {stack.endpoint_url})", flush=True)
+    for route in sorted(api.routes, key=lambda route: (route.path, route.methods)):
+        print(f"  {', '.join(route.methods):<10} http://{host}:{port}{route.path}  ->  {route.function_name}")
+    print("Press Ctrl-C to stop.\n", flush=True)
+    service.run()
