@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from devstack.dynamodb_local import DynamoDBLocal, free_port
+from devstack.stack import LocalStack
 from devstack.template import table_definitions
 
 # DynamoDB Local accepts only letters and digits in an access key id; botocore wants
@@ -52,3 +53,11 @@ def table_names(client: Any) -> Iterator[dict[str, str]]:
     yield names
     for name in names.values():
         client.delete_table(TableName=name)
+
+
+@pytest.fixture(scope="session")
+def local_stack(dynamodb_local: DynamoDBLocal) -> Iterator[LocalStack]:
+    """What sam build made, each function in a pool of runtime emulators, on this DynamoDB Local."""
+    stack = LocalStack(ddb_port=dynamodb_local.port, data_dir=None, pool_size=2, log_sink=lambda *_: None)
+    yield stack.start()
+    stack.stop()

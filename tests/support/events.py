@@ -41,6 +41,17 @@ EXPECTED_STATUS = {
 }
 
 
+def seed_tables(items: Any, records: Any) -> None:
+    """Put the tables in the state every event is written for (after emptying them)."""
+    for table in (items, records):
+        for item in table.list_all()["Items"]:
+            table.dynamodb.delete_item(TableName=table.table_name, Key={table.key_name: item[table.key_name]})
+    for key, value in SEEDED_ITEMS.items():
+        items.set_value(key, value)
+    for record_id, status in SEEDED_RECORDS.items():
+        records.put_record(record_id, status)
+
+
 def event_names() -> list[str]:
     return sorted(path.stem for path in EVENTS_DIR.glob("*.json"))
 

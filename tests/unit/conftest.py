@@ -12,7 +12,7 @@ from moto import mock_aws
 from devstack.template import api_routes, function_code_dir, table_definitions
 from dynamo_tables import ComplexTableClass, SimpleTableClass
 from dynamo_tables.settings import get_settings
-from tests.support.events import SEEDED_ITEMS, SEEDED_RECORDS, function_for
+from tests.support.events import function_for, seed_tables
 from tests.support.lambda_context import FakeLambdaContext
 
 TABLE_NAMES = {
@@ -44,10 +44,7 @@ def records(dynamodb: Any) -> ComplexTableClass:
 @pytest.fixture
 def seeded(items: SimpleTableClass, records: ComplexTableClass) -> None:
     """The state every ``events/*.json`` is written for."""
-    for key, value in SEEDED_ITEMS.items():
-        items.set_value(key, value)
-    for record_id, status in SEEDED_RECORDS.items():
-        records.put_record(record_id, status)
+    seed_tables(items, records)
 
 
 _handlers: dict[str, ModuleType] = {}

@@ -1,0 +1,115 @@
+"""``make start`` and ``make invoke`` as a user runs them: ``python -m devstack``."""
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from devstack.dynamodb_local import DynamoDBLocal, free_port
+from devstack.stack import LocalStack
+from devstack.template import ROOT
+from tests.support.processes import alive, descendants, interrupt, start_devstack, wait_until_serving
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_stopping_leaves_no_process_behind(local_stack: LocalStack, signum: int) -> None:
+    port = free_port()
+    process = start_devstack("--port", str(port), "--ddb-port", str(free_port()), "--in-memory", "--no-build")
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}", process)
+        started = descendants(process.pid)
+        assert len(started) > 2  # DynamoDB Local, emulators and their runtimes
+
+        if signum == signal.SIGINT:
+            interrupt(process)
+        else:
+            process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+        assert process.returncode == 0
+        deadline = time.monotonic() + 5
+        while alive(started) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(started)
+    finally:
+        if process.poll() is None:
+            interrupt(process, signal.SIGKILL)
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def test_a_taken_port_is_a_one_line_error(taken_port: int) -> None:
+    process = start_devstack("--port", str(taken_port), "--ddb-port", str(free_port()), "--no-build")
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 1
+    assert stderr.strip() == f"error: port {taken_port} is already in use: set PORT to a free port"
+
+
+def test_a_taken_dynamodb_port_is_a_one_line_error(local_stack: LocalStack, taken_port: int) -> None:
+    process = start_devstack("--port", str(free_port()), "--ddb-port", str(taken_port), "--no-build")
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 1
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
+        f"error: port {taken_port} is in use by something else: set DDB_PORT to a free port"
+    )
+
+
+def test_invoke_prints_the_response_and_the_report(
+    local_stack: LocalStack, dynamodb_local: DynamoDBLocal
+) -> None:
+    result = subprocess.run(  # noqa: S603 - fixed command
+        [
+            sys.executable,
+            "-m",
+            "devstack",
+            "invoke",
+            "GetItemFunction",
+            "events/get_item_missing.json",
+            "--ddb-port",
+            str(dynamodb_local.port),
+            "--no-build",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    response_text, _, reports = result.stdout.rpartition("}\n")
+    assert json.loads(response_text + "}")["statusCode"] == 404
+    assert "INIT REPORT" in reports
+    assert "REPORT RequestId" in reports
+
+
+def test_invoke_names_an_unknown_function(local_stack: LocalStack, dynamodb_local: DynamoDBLocal) -> None:
+    result = subprocess.run(  # noqa: S603 - fixed command
+        [
+            *(sys.executable, "-m", "devstack", "invoke", "NoSuchFunction", "events/get_item.json"),
+            *("--ddb-port", str(dynamodb_local.port), "--no-build"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "error: no function 'NoSuchFunction' in template.yaml" in result.stderr
+    assert "Traceback" not in result.stderr

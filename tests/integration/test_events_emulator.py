@@ -1,0 +1,32 @@
+"""Every events/*.json through AWS's runtime emulator, running what sam build made,
+against DynamoDB Local: the Docker-free equivalent of ``sam local invoke -e``."""
+
+import json
+
+import pytest
+
+from devstack.runtime import emulator_binary
+from devstack.stack import LocalStack, dynamodb_client
+from dynamo_tables import ComplexTableClass, SimpleTableClass
+from tests.support.events import EXPECTED_STATUS, event_names, function_for, load_event, seed_tables
+
+
+def test_this_host_has_the_emulator() -> None:
+    # Linux x86_64 and arm64 do; without it the stack would silently run in process.
+    assert emulator_binary() is not None
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_each_event_gives_its_expected_status_through_the_emulator(
+    local_stack: LocalStack, name: str
+) -> None:
+    client = dynamodb_client(local_stack.endpoint_url)
+    seed_tables(
+        SimpleTableClass(client=client, table_name="SimpleTable"),
+        ComplexTableClass(client=client, table_name="ComplexTable"),
+    )
+    event = load_event(name)
+
+    response = json.loads(local_stack.pools[function_for(event)].invoke(json.dumps(event).encode()))
+
+    assert response["statusCode"] == EXPECTED_STATUS[name], response.get("body")

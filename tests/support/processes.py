@@ -1,0 +1,73 @@
+"""Starting ``python -m devstack`` as a user would, and finding what it left running."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from devstack.template import ROOT
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid``, from /proc (children, grandchildren, ...)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those still running (a zombie has finished: it only waits to be reaped)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
+def start_devstack(*args: str) -> subprocess.Popen[str]:
+    """``python -m devstack start ...`` in a process group of its own, like a shell job."""
+    return subprocess.Popen(  # noqa: S603 - fixed command, no shell
+        [sys.executable, "-m", "devstack", "start", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            stderr = process.stderr.read() if process.stderr else ""
+            raise RuntimeError(f"devstack exited with {process.returncode}: {stderr}")
+        try:
+            with urllib.request.urlopen(f"{url}/items?limit=1", timeout=5):  # noqa: S310 - loopback
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise TimeoutError(f"devstack did not serve {url} within {timeout:.0f} s")
+
+
+def interrupt(process: subprocess.Popen[str], signum: int = signal.SIGINT) -> None:
+    """Ctrl-C as a terminal sends it: to the whole foreground process group."""
+    os.killpg(process.pid, signum)
