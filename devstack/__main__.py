@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("event", type=Path, help="an API Gateway event, e.g. events/get_item.json")
     invoke.add_argument("--ddb-port", type=int, default=8000)
     invoke.add_argument("--no-build", action="store_true")
+    invoke.add_argument(
+        "--in-process", action="store_true", help="run the handler in this process, no emulator"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -80,7 +83,8 @@ def _start(args: argparse.Namespace) -> int:
 def _invoke(args: argparse.Namespace) -> int:
     if not args.event.is_file():
         raise SetupError(f"no event file {args.event}")
-    stack = LocalStack(ddb_port=args.ddb_port, build=not args.no_build).start(serve=False)
+    stack = LocalStack(ddb_port=args.ddb_port, build=not args.no_build, in_process=args.in_process)
+    stack.start(serve=False)
     runtime = None
     try:
         runtime = stack.runtime_factory(args.function)()

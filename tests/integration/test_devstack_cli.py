@@ -68,20 +68,15 @@ def test_a_taken_dynamodb_port_is_a_one_line_error(local_stack: LocalStack, take
     )
 
 
+@pytest.mark.parametrize("runner", ["emulator", "in-process"])
 def test_invoke_prints_the_response_and_the_report(
-    local_stack: LocalStack, dynamodb_local: DynamoDBLocal
+    local_stack: LocalStack, dynamodb_local: DynamoDBLocal, runner: str
 ) -> None:
     result = subprocess.run(  # noqa: S603 - fixed command
         [
-            sys.executable,
-            "-m",
-            "devstack",
-            "invoke",
-            "GetItemFunction",
-            "events/get_item_missing.json",
-            "--ddb-port",
-            str(dynamodb_local.port),
-            "--no-build",
+            *(sys.executable, "-m", "devstack", "invoke", "GetItemFunction", "events/get_item_missing.json"),
+            *("--ddb-port", str(dynamodb_local.port), "--no-build"),
+            *(["--in-process"] if runner == "in-process" else []),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -93,8 +88,10 @@ def test_invoke_prints_the_response_and_the_report(
     assert result.returncode == 0, result.stderr
     response_text, _, reports = result.stdout.rpartition("}\n")
     assert json.loads(response_text + "}")["statusCode"] == 404
-    assert "INIT REPORT" in reports
-    assert "REPORT RequestId" in reports
+    init_report, report = reports.strip().splitlines()
+    assert init_report.startswith("INIT REPORT")
+    assert report.startswith("REPORT")
+    assert "Duration:" in report
 
 
 def test_invoke_names_an_unknown_function(local_stack: LocalStack, dynamodb_local: DynamoDBLocal) -> None:

@@ -1,0 +1,260 @@
+"""The whole contract of ../shared/API.md, over HTTP."""
+
+import re
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+
+from dynamo_tables.limits import MAX_BODY_BYTES
+from tests.http.conftest import Api
+
+ISO_MILLIS_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
+def assert_problem(response: requests.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail"} <= set(problem)
+    assert problem["status"] == status
+    return problem
+
+
+def follow(api: Api, collection: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    """Every member of a listing, following next_cursor to the end."""
+    members: list[dict[str, Any]] = []
+    query = dict(params)
+    while True:
+        response = api.request("GET", collection, params=query)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        members += page[collection]
+        if page["next_cursor"] is None:
+            return members
+        query = {**params, "cursor": page["next_cursor"]}
+
+
+# --- items ---------------------------------------------------------------------------
+
+
+def test_put_creates_then_replaces_an_item(api: Api, uid: str) -> None:
+    created = api.request("PUT", "items", uid, json={"value": "one"})
+    replaced = api.request("PUT", "items", uid, json={"value": "two"})
+    fetched = api.request("GET", "items", uid)
+
+    assert created.status_code == 201
+    assert created.headers["Content-Type"] == "application/json"
+    assert created.headers["Location"].endswith(f"/items/{uid}")
+    assert created.json() == {"key": uid, "value": "one"}
+    assert replaced.status_code == 200
+    assert "Location" not in replaced.headers
+    assert (fetched.status_code, fetched.json()) == (200, {"key": uid, "value": "two"})
+
+
+def test_head_tells_existence_without_a_body(api: Api, uid: str) -> None:
+    api.request("PUT", "items", uid, json={"value": "v"})
+
+    found = api.request("HEAD", "items", uid)
+    missing = api.request("HEAD", "items", f"{uid}-absent")
+
+    assert (found.status_code, found.content) == (200, b"")
+    assert (missing.status_code, missing.content) == (404, b"")
+
+
+def test_missing_items_are_404_problems(api: Api, uid: str) -> None:
+    assert_problem(api.request("GET", "items", uid), 404)
+    assert_problem(api.request("DELETE", "items", uid), 404)
+
+
+def test_delete_removes_the_item(api: Api, uid: str) -> None:
+    api.request("PUT", "items", uid, json={"value": "v"})
+
+    deleted = api.request("DELETE", "items", uid)
+
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert api.request("GET", "items", uid).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "suffix", [" space", "?query", "#hash", "&=+;,", "ü 漢字 🙂", "%41", '"quoted"', "back\\slash"]
+)
+def test_keys_with_any_character_but_slash_round_trip(api: Api, uid: str, suffix: str) -> None:
+    key = uid + suffix
+
+    created = api.request("PUT", "items", key, json={"value": "v"})
+
+    assert created.status_code == 201, created.text
+    assert api.request("GET", "items", key).json() == {"key": key, "value": "v"}
+
+
+def test_a_slash_in_a_key_is_refused(api: Api, uid: str) -> None:
+    response = api.request("PUT", "items", f"{uid}/x", json={"value": "v"})
+
+    assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"value": ', 400),
+        (b"not json", 400),
+        (b'["value"]', 422),
+        (b'{"value": 1}', 422),
+        (b'{"value": "v", "extra": true}', 422),
+        (b"{}", 422),
+    ],
+)
+def test_bad_item_bodies_change_nothing(api: Api, uid: str, body: bytes, status: int) -> None:
+    response = api.request("PUT", "items", uid, data=body, headers={"Content-Type": "application/json"})
+
+    assert_problem(response, status)
+    assert api.request("GET", "items", uid).status_code == 404
+
+
+def test_a_body_over_the_limit_is_413(api: Api, uid: str) -> None:
+    response = api.request("PUT", "items", uid, json={"value": "x" * MAX_BODY_BYTES})
+
+    assert_problem(response, 413)
+    assert api.request("GET", "items", uid).status_code == 404
+
+
+def test_following_cursors_visits_every_item_exactly_once(api: Api, uid: str) -> None:
+    keys = [f"{uid}-{number}" for number in range(7)]
+    for key in keys:
+        api.request("PUT", "items", key, json={"value": "v"})
+
+    seen = Counter(item["key"] for item in follow(api, "items", {"limit": "3"}))
+
+    assert all(seen[key] == 1 for key in keys)
+    assert max(seen.values()) == 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"cursor": "not-issued"}]
+)
+def test_bad_list_queries_are_400(api: Api, params: dict[str, str]) -> None:
+    assert_problem(api.request("GET", "items", params=params), 400)
+
+
+# --- records -------------------------------------------------------------------------
+
+
+def test_record_lifecycle_with_etags(api: Api, uid: str) -> None:
+    created = api.request(
+        "PUT", "records", uid, json={"status": "green", "data": {"n": 1.5}}, headers={"If-None-Match": "*"}
+    )
+    assert created.status_code == 201, created.text
+    assert (created.headers["ETag"], created.headers["Location"].endswith(f"/records/{uid}")) == ('"1"', True)
+    record = created.json()
+    assert (record["id"], record["status"], record["version"], record["data"]) == (
+        uid,
+        "green",
+        1,
+        {"n": 1.5},
+    )
+    assert ISO_MILLIS_UTC.fullmatch(record["updated_at"])
+
+    assert api.request("GET", "records", uid).headers["ETag"] == '"1"'
+    assert api.request("GET", "records", uid, headers={"If-None-Match": '"1"'}).status_code == 304
+    assert_problem(
+        api.request("PUT", "records", uid, json={"status": "red"}, headers={"If-None-Match": "*"}), 412
+    )
+
+    patched = api.request("PATCH", "records", uid, json={"status": "red"}, headers={"If-Match": '"1"'})
+    assert (patched.status_code, patched.headers["ETag"]) == (200, '"2"')
+    assert patched.json()["status"] == "red"
+    assert patched.json()["updated_at"] >= record["updated_at"]
+    assert patched.json()["data"] == {"n": 1.5}
+
+    assert_problem(
+        api.request("PATCH", "records", uid, json={"status": "green"}, headers={"If-Match": '"1"'}), 412
+    )
+    assert_problem(api.request("DELETE", "records", uid, headers={"If-Match": '"1"'}), 412)
+    assert api.request("DELETE", "records", uid, headers={"If-Match": '"2"'}).status_code == 204
+    assert_problem(api.request("GET", "records", uid), 404)
+
+
+def test_get_with_status_finds_only_a_matching_record(api: Api, uid: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+
+    assert api.request("GET", "records", uid, params={"status": "green"}).status_code == 200
+    assert_problem(api.request("GET", "records", uid, params={"status": "red"}), 404)
+
+
+def test_listing_by_status_uses_the_index_and_pages(api: Api, uid: str) -> None:
+    statuses = {f"{uid}-{number}": ("green" if number % 2 else "red") for number in range(6)}
+    for record_id, status in statuses.items():
+        api.request("PUT", "records", record_id, json={"status": status})
+
+    green = Counter(record["id"] for record in follow(api, "records", {"status": "green", "limit": "2"}))
+    everything = Counter(record["id"] for record in follow(api, "records", {"limit": "4"}))
+
+    assert {record_id for record_id in green if record_id.startswith(uid)} == {
+        record_id for record_id, status in statuses.items() if status == "green"
+    }
+    assert all(everything[record_id] == 1 for record_id in statuses)
+    assert max(green.values()) == max(everything.values()) == 1
+
+
+def test_unknown_statuses_are_422(api: Api, uid: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+
+    assert_problem(api.request("PUT", "records", uid, json={"status": "blue"}), 422)
+    assert_problem(api.request("PATCH", "records", uid, json={"status": "blue"}), 422)
+    assert_problem(api.request("GET", "records", params={"status": "blue"}), 422)
+    assert api.request("GET", "records", uid).json()["version"] == 1
+
+
+def test_patching_a_missing_record_is_404_and_creates_nothing(api: Api, uid: str) -> None:
+    assert_problem(api.request("PATCH", "records", uid, json={"status": "red"}), 404)
+    assert api.request("GET", "records", uid).status_code == 404
+
+
+# --- concurrency ---------------------------------------------------------------------
+
+
+def test_concurrent_requests_are_served(api: Api, uid: str) -> None:
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(
+            pool.map(
+                lambda n: api.request("PUT", "items", f"{uid}-{n}", json={"value": "v"}).status_code,
+                range(24),
+            )
+        )
+
+    assert statuses == [201] * 24
+
+
+def test_concurrent_conditional_writers_get_exactly_one_success(api: Api, uid: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+
+    def patch(number: int) -> int:
+        status = "red" if number % 2 else "green"
+        return api.request(
+            "PATCH", "records", uid, json={"status": status}, headers={"If-Match": '"1"'}
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = Counter(pool.map(patch, range(8)))
+
+    assert statuses == Counter({200: 1, 412: 7})
+    assert api.request("GET", "records", uid).json()["version"] == 2
+
+
+def test_concurrent_unconditional_writers_are_all_counted(api: Api, uid: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+
+    def patch(number: int) -> int:
+        response = api.request("PATCH", "records", uid, json={"status": "red" if number % 2 else "green"})
+        assert response.status_code == 200
+        version: int = response.json()["version"]
+        return version
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        versions = sorted(pool.map(patch, range(8)))
+
+    assert versions == list(range(2, 10))
+    assert api.request("GET", "records", uid).json()["version"] == 9
