@@ -1,0 +1,72 @@
+"""Every curl example in the README's "Every route with curl" gives its documented status."""
+
+import re
+import shlex
+import shutil
+import subprocess
+
+from devstack.template import ROOT
+
+README_BASE_URL = "http://127.0.0.1:3000"
+EXPECTED = re.compile(r"#\s*(\d{3})\b")
+RESOURCE = re.compile(r"(/(?:items|records)/)([^?'\s]+)")
+
+
+def readme_examples() -> list[tuple[str, int]]:
+    """``(command, status)`` for each curl line of the section, in order."""
+    section = (ROOT / "README.md").read_text().split("### Every route with curl", 1)[1].split("\n### ", 1)[0]
+    examples = []
+    for line in section.splitlines():
+        if line.startswith("curl "):
+            expected = EXPECTED.search(line)
+            assert expected, f"no documented status in: {line}"
+            examples.append((line, int(expected.group(1))))
+    return examples
+
+
+def test_the_readme_shows_every_route() -> None:
+    shown = {(_method(command), _route(command)) for command, _ in readme_examples()}
+    assert shown == {
+        ("PUT", "/items/{key}"),
+        ("GET", "/items/{key}"),
+        ("HEAD", "/items/{key}"),
+        ("DELETE", "/items/{key}"),
+        ("GET", "/items"),
+        ("PUT", "/records/{id}"),
+        ("GET", "/records/{id}"),
+        ("PATCH", "/records/{id}"),
+        ("DELETE", "/records/{id}"),
+        ("GET", "/records"),
+    }
+
+
+def test_every_curl_example_gives_its_documented_status(api_url: str, uid: str) -> None:
+    curl = shutil.which("curl")
+    assert curl, "curl is needed to run the README's examples"
+    answers = []
+    for command, expected in readme_examples():
+        # The API under test, and keys of this run's own, so any stage's data does no harm.
+        runnable = RESOURCE.sub(rf"\g<1>\g<2>-{uid}", command.replace(README_BASE_URL, api_url))
+        arguments = [*shlex.split(runnable, comments=True), "-s", "-o", "/dev/null", "-w", "%{http_code}"]
+        result = subprocess.run(  # noqa: S603 - the README's own lines, against the API under test
+            [curl, *arguments[1:]], capture_output=True, text=True, timeout=60, check=False
+        )
+        answers.append((command, expected, result.stdout))
+
+    assert [(command, got) for command, expected, got in answers if got != str(expected)] == []
+
+
+def _method(command: str) -> str:
+    arguments = shlex.split(command, comments=True)
+    if "-I" in arguments:
+        return "HEAD"
+    return arguments[arguments.index("-X") + 1] if "-X" in arguments else "GET"
+
+
+def _route(command: str) -> str:
+    url = next(argument for argument in shlex.split(command, comments=True) if argument.startswith("http"))
+    path = url.removeprefix(README_BASE_URL).split("?")[0]
+    if path.count("/") == 2:
+        collection = path.split("/")[1]
+        return f"/{collection}/{{{'key' if collection == 'items' else 'id'}}}"
+    return path
