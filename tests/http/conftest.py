@@ -7,33 +7,44 @@ deployed stage. Every test uses ids of its own, so a stage's existing data does 
 
 import os
 import signal
+import subprocess
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import pytest
 import requests
 
 from devstack.dynamodb_local import free_port
-from tests.support.processes import start_devstack, wait_until_serving
+from tests.support.processes import interrupt, start_devstack, wait_until_serving
 
 TIMEOUT = 30
 
 
 @pytest.fixture(scope="session")
-def api_url() -> Iterator[str]:
+def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url := os.environ.get("API_URL"):
         yield url.rstrip("/")
         return
     port = free_port()
-    process = start_devstack("--port", str(port), "--ddb-port", str(free_port()), "--in-memory")
+    log = tmp_path_factory.mktemp("devstack") / "devstack.log"
+    with log.open("w") as output:
+        yield from _serve_locally(port, output)
+
+
+def _serve_locally(port: int, output: IO[str]) -> Iterator[str]:
+    process = start_devstack("--port", str(port), "--ddb-port", str(free_port()), "--in-memory", log=output)
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            interrupt(process, signal.SIGKILL)
+            raise
 
 
 class Api:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,12 @@ from tests.support.processes import alive, descendants, interrupt, start_devstac
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_stopping_leaves_no_process_behind(local_stack: LocalStack, signum: int) -> None:
+def test_stopping_leaves_no_process_behind(local_stack: LocalStack, signum: int, tmp_path: Path) -> None:
     port = free_port()
-    process = start_devstack("--port", str(port), "--ddb-port", str(free_port()), "--in-memory", "--no-build")
+    log = (tmp_path / "devstack.log").open("w")
+    process = start_devstack(
+        "--port", str(port), "--ddb-port", str(free_port()), "--in-memory", "--no-build", log=log
+    )
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", process)
         started = descendants(process.pid)
@@ -39,6 +43,7 @@ def test_stopping_leaves_no_process_behind(local_stack: LocalStack, signum: int)
     finally:
         if process.poll() is None:
             interrupt(process, signal.SIGKILL)
+        log.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from devstack.template import ROOT
 
@@ -42,13 +43,18 @@ def alive(pids: set[int]) -> set[int]:
     return running
 
 
-def start_devstack(*args: str) -> subprocess.Popen[str]:
-    """``python -m devstack start ...`` in a process group of its own, like a shell job."""
+def start_devstack(*args: str, log: IO[str] | None = None) -> subprocess.Popen[str]:
+    """``python -m devstack start ...`` in a process group of its own, like a shell job.
+
+    A long-running one must write to ``log``: an unread pipe fills up after 64 KB of
+    request logs and then blocks the server. Without ``log`` the output is piped, for
+    short runs read with ``communicate()``.
+    """
     return subprocess.Popen(  # noqa: S603 - fixed command, no shell
         [sys.executable, "-m", "devstack", "start", *args],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=log or subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
@@ -58,8 +64,7 @@ def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            stderr = process.stderr.read() if process.stderr else ""
-            raise RuntimeError(f"devstack exited with {process.returncode}: {stderr}")
+            raise RuntimeError(f"devstack exited with {process.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/items?limit=1", timeout=5):  # noqa: S310 - loopback
                 return
