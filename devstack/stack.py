@@ -46,7 +46,7 @@ def sam_build() -> None:
             [str(sam), "build"], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, check=False
         )
     if result.returncode != 0:
-        raise SetupError(f"sam build failed (exit {result.returncode}); see {log_path.relative_to(ROOT)}")
+        raise SetupError(f"sam build failed (exit {result.returncode}); see {_shown(log_path)}")
 
 
 def dynamodb_client(endpoint_url: str) -> Any:
@@ -212,7 +212,7 @@ class LocalStack:
                 log.info("Using the DynamoDB Local already running on port %d", self.ddb_port)
                 return
             raise SetupError(f"port {self.ddb_port} is in use by something else: set DDB_PORT to a free port")
-        where = f"data in {self.data_dir.relative_to(ROOT)}" if self.data_dir else "in memory"
+        where = f"data in {_shown(self.data_dir)}" if self.data_dir else "in memory"
         log.info("Starting DynamoDB Local on port %d (%s) ...", self.ddb_port, where)
         self.dynamodb = DynamoDBLocal(self.ddb_port, self.data_dir).start()
 
@@ -236,3 +236,8 @@ def serve_api(stack: LocalStack, port: int, host: str = "127.0.0.1") -> None:
         print(f"  {', '.join(route.methods):<10} http://{host}:{port}{route.path}  ->  {route.function_name}")
     print("Press Ctrl-C to stop.\n", flush=True)
     service.run()
+
+
+def _shown(path: Path) -> str:
+    """A path as a user reads it: relative to the project when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)

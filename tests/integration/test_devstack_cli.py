@@ -1,6 +1,7 @@
 """``make start`` and ``make invoke`` as a user runs them: ``python -m devstack``."""
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from devstack.dynamodb_local import DynamoDBLocal, free_port
-from devstack.stack import LocalStack
+from devstack.stack import LocalStack, dynamodb_client
 from devstack.template import ROOT
 from tests.support.processes import alive, descendants, interrupt, start_devstack, wait_until_serving
 
@@ -115,3 +116,50 @@ def test_invoke_names_an_unknown_function(local_stack: LocalStack, dynamodb_loca
     assert result.returncode == 1
     assert "error: no function 'NoSuchFunction' in template.yaml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_data_survives_a_restart_and_existing_tables_are_kept(
+    local_stack: LocalStack, tmp_path: Path
+) -> None:
+    # Given a stack keeping its data on disk, with one item written
+    first = LocalStack(ddb_port=free_port(), data_dir=tmp_path, build=False).start(serve=False)
+    try:
+        dynamodb_client(first.endpoint_url).put_item(
+            TableName="SimpleTable", Item={"IndexKey": {"S": "kept"}, "Value": {"S": "v"}}
+        )
+    finally:
+        first.stop()
+
+    # When it starts again on the same folder
+    second = LocalStack(ddb_port=free_port(), data_dir=tmp_path, build=False).start(serve=False)
+    try:
+        item = dynamodb_client(second.endpoint_url).get_item(
+            TableName="SimpleTable", Key={"IndexKey": {"S": "kept"}}
+        )
+    finally:
+        second.stop()
+
+    # Then the table was left as it was, item and all
+    assert item["Item"]["Value"] == {"S": "v"}
+
+
+def test_a_missing_java_is_a_one_line_error(local_stack: LocalStack) -> None:
+    without_java = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    result = subprocess.run(  # noqa: S603 - fixed command
+        [
+            *(sys.executable, "-m", "devstack", "start", "--in-memory", "--no-build"),
+            *("--port", str(free_port()), "--ddb-port", str(free_port())),
+        ],
+        cwd=ROOT,
+        env=without_java,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: Java 17+ is missing: run `make deps` (installs openjdk-17-jre-headless)"
+    )
