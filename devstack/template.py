@@ -106,8 +106,21 @@ def resolve(value: Any, template: dict[str, Any], parameters: dict[str, str]) ->
 
 
 def _condition(name: str, template: dict[str, Any], parameters: dict[str, str]) -> bool:
-    definition = template["Conditions"][name]
-    if set(definition) != {"Fn::Equals"}:
-        raise UnsupportedIntrinsic(f"condition {name}: only Fn::Equals is supported")
-    left, right = (resolve(side, template, parameters) for side in definition["Fn::Equals"])
-    return bool(left == right)
+    return _evaluate(template["Conditions"][name], template, parameters)
+
+
+def _evaluate(expression: dict[str, Any], template: dict[str, Any], parameters: dict[str, str]) -> bool:
+    """A condition: ``Fn::Equals``, ``Fn::Not``, ``Fn::And``, ``Fn::Or`` or ``Condition``."""
+    ((function, argument),) = expression.items()
+    if function == "Fn::Equals":
+        left, right = (resolve(side, template, parameters) for side in argument)
+        return bool(left == right)
+    if function == "Condition":
+        return _condition(argument, template, parameters)
+    if function == "Fn::Not":
+        return not _evaluate(argument[0], template, parameters)
+    if function == "Fn::And":
+        return all(_evaluate(member, template, parameters) for member in argument)
+    if function == "Fn::Or":
+        return any(_evaluate(member, template, parameters) for member in argument)
+    raise UnsupportedIntrinsic(f"{function} is not supported in conditions")

@@ -1,0 +1,39 @@
+"""template.yaml expanded by aws-sam-translator into plain CloudFormation, as deploys see it."""
+
+import copy
+import os
+from functools import cache
+from typing import Any
+
+from samtranslator.translator.transform import transform
+
+from devstack.template import load_template, parameter_values
+
+
+class _NoManagedPolicies:
+    """The template names managed policies by ARN only, so no lookup is needed."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+@cache
+def _expanded(parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    template = load_template()
+    values = parameter_values(template, dict(parameters))
+    # As `sam package` does: local code folders become S3 locations.
+    for resource in template["Resources"].values():
+        for uri in ("CodeUri", "ContentUri"):
+            if uri in resource.get("Properties", {}):
+                resource["Properties"][uri] = "s3://packaged-artifacts/code.zip"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    expanded: dict[str, Any] = transform(copy.deepcopy(template), values, _NoManagedPolicies())
+    return expanded
+
+
+def expand(**parameters: str) -> dict[str, Any]:
+    return _expanded(tuple(sorted(parameters.items())))
+
+
+def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: body for name, body in template["Resources"].items() if body["Type"] == resource_type}

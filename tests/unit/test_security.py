@@ -1,0 +1,129 @@
+"""The deployed stack exposes nothing it should not: checked on the template as
+aws-sam-translator expands it, which is what CloudFormation receives."""
+
+import tomllib
+from typing import Any
+
+import pytest
+
+from devstack.template import ROOT, load_template, resources_of_type
+from tests.support.translate import expand, resources
+
+# What each route needs, and nothing more: (actions, resource) pairs.
+SIMPLE = {"Fn::GetAtt": ["SimpleTable", "Arn"]}
+COMPLEX = {"Fn::GetAtt": ["ComplexTable", "Arn"]}
+STATUS_INDEX = {"Fn::Sub": "${ComplexTable.Arn}/index/AttributeTwoIndexName"}
+NEEDS: dict[str, list[tuple[set[str], Any]]] = {
+    "PutItemFunction": [({"dynamodb:PutItem"}, SIMPLE)],
+    "GetItemFunction": [({"dynamodb:GetItem"}, SIMPLE)],
+    "DeleteItemFunction": [({"dynamodb:DeleteItem"}, SIMPLE)],
+    "ListItemsFunction": [({"dynamodb:Scan"}, SIMPLE)],
+    "PutRecordFunction": [({"dynamodb:UpdateItem"}, COMPLEX)],
+    "GetRecordFunction": [({"dynamodb:GetItem"}, COMPLEX)],
+    "PatchRecordFunction": [({"dynamodb:UpdateItem"}, COMPLEX)],
+    "DeleteRecordFunction": [({"dynamodb:DeleteItem"}, COMPLEX)],
+    "ListRecordsFunction": [({"dynamodb:Scan"}, COMPLEX), ({"dynamodb:Query"}, STATUS_INDEX)],
+}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+
+
+def _grants(role: dict[str, Any]) -> list[tuple[set[str], Any]]:
+    grants = []
+    for policy in role["Properties"].get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"]
+            grants.append(({actions} if isinstance(actions, str) else set(actions), statement["Resource"]))
+    return grants
+
+
+def _managed(role: dict[str, Any]) -> set[str]:
+    return {
+        arn["Fn::Sub"] if isinstance(arn, dict) else arn for arn in role["Properties"]["ManagedPolicyArns"]
+    }
+
+
+def test_every_function_is_covered() -> None:
+    assert set(NEEDS) == set(resources_of_type(load_template(), "AWS::Serverless::Function"))
+
+
+@pytest.mark.parametrize("function", sorted(NEEDS))
+def test_each_function_may_do_only_what_its_route_needs(function: str) -> None:
+    roles = resources(expand(), "AWS::IAM::Role")
+    role = roles[f"{function}Role"]
+
+    assert _grants(role) == NEEDS[function]
+    assert _managed(role) == {BASIC_EXECUTION, XRAY_WRITE}
+
+
+def _methods(template: dict[str, Any]) -> list[dict[str, Any]]:
+    (api,) = resources(template, "AWS::ApiGateway::RestApi").values()
+    return [method for path in api["Properties"]["Body"]["paths"].values() for method in path.values()]
+
+
+def test_iam_authentication_is_the_default_on_every_method() -> None:
+    methods = _methods(expand())
+
+    assert len(methods) == 10
+    for method in methods:
+        assert method["security"] == [{"AWS_IAM": []}]
+        assert "credentials" not in method["x-amazon-apigateway-integration"]
+
+
+def test_a_dev_stack_can_turn_authentication_off() -> None:
+    assert all("security" not in method for method in _methods(expand(ApiAuth="NONE")))
+
+
+def test_samconfig_keeps_prod_locked_down() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    prod = dict(
+        pair.split("=", 1) for pair in config["prod"]["deploy"]["parameters"]["parameter_overrides"].split()
+    )
+
+    assert prod["ApiAuth"] == "AWS_IAM"
+    assert prod["DeletionProtection"] == "true"
+
+
+@pytest.mark.parametrize("table", ["SimpleTable", "ComplexTable"])
+def test_tables_are_retained_backed_up_and_encrypted(table: str) -> None:
+    resource = load_template()["Resources"][table]
+    properties = resource["Properties"]
+
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"]["SSEEnabled"] is True
+    assert properties["SSESpecification"]["KMSMasterKeyId"] == {
+        "Fn::If": ["HasTableKmsKey", {"Ref": "TableKmsKeyArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    assert properties["DeletionProtectionEnabled"] == {"Ref": "DeletionProtection"}
+
+
+def test_the_stage_is_throttled_traced_and_access_logged_without_bodies() -> None:
+    (stage,) = resources(expand(), "AWS::ApiGateway::Stage").values()
+    properties = stage["Properties"]
+    (settings,) = properties["MethodSettings"]
+
+    assert properties["TracingEnabled"] is True
+    assert properties["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert "$context.requestId" in properties["AccessLogSetting"]["Format"]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
+    assert settings["DataTraceEnabled"] is False
+
+
+def test_every_function_logs_to_its_own_group_with_a_retention() -> None:
+    template = load_template()
+    for name, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template["Resources"][group]["Type"] == "AWS::Logs::LogGroup", name
+        assert template["Resources"][group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert template["Resources"]["ApiAccessLogGroup"]["Properties"]["RetentionInDays"] == {
+        "Ref": "LogRetentionDays"
+    }
+
+
+def test_every_checkov_skip_gives_its_reason() -> None:
+    for name, resource in load_template()["Resources"].items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert len(skip.get("comment", "")) > 20, f"{name}: skip {skip['id']} without a reason"
