@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+SECURITY_VENV := .venv-security
+SECURITY_BIN := $(SECURITY_VENV)/bin
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -13,7 +15,7 @@ SOURCES := layers functions devstack tests
 PORT ?= 3000
 DDB_PORT ?= 8000
 
-.PHONY: help deps start invoke reset test unit integration test-http lint format build lock clean
+.PHONY: help deps start invoke reset test unit integration test-http lint audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +24,12 @@ $(BIN)/.installed: requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.lock
+	touch $@
+
+$(SECURITY_BIN)/.installed: requirements/security.lock
+	test -x $(SECURITY_BIN)/python || $(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(SECURITY_BIN)/uv pip sync --quiet --python $(SECURITY_BIN)/python requirements/security.lock
 	touch $@
 
 node_modules/.installed: package-lock.json
@@ -45,10 +53,19 @@ invoke: deps ## One event through one function: make invoke FUNCTION=GetItemFunc
 reset: ## Delete the local DynamoDB data (.local/dynamodb)
 	rm -rf .local/dynamodb
 
-lint: $(BIN)/.installed ## ruff (lint and format) and mypy
+lint: $(BIN)/.installed $(SECURITY_BIN)/.installed ## ruff (with its bandit rules), mypy, cfn-lint -c I, checkov
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy $(SOURCES)
+	$(BIN)/sam validate --lint
+	$(BIN)/cfn-lint --include-checks I -- template.yaml
+	BC_SKIP_MAPPING=TRUE $(SECURITY_BIN)/checkov --file template.yaml --framework cloudformation --quiet --compact \
+		--skip-download
+
+audit: $(SECURITY_BIN)/.installed ## pip-audit on every locked dependency (needs PyPI's vulnerability data)
+	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r layers/dynamo_tables/requirements.txt
+	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r requirements/dev.lock
+	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r requirements/security.lock
 
 format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(SOURCES)
@@ -64,7 +81,6 @@ test-http: deps ## The HTTP contract tests: a local API on free ports, or API_UR
 	$(BIN)/pytest tests/http
 
 test: deps lint ## Everything CI runs: lint, then every test tier
-	$(BIN)/sam validate --lint
 	$(BIN)/pytest tests
 
 build: $(BIN)/.installed ## sam build: the layer for python3.13/arm64 and every function
@@ -76,6 +92,8 @@ lock: $(BIN)/.installed ## Re-pin every dependency after editing a .in file
 		--custom-compile-command "make lock" -o layers/dynamo_tables/requirements.txt
 	$(BIN)/uv pip compile requirements/dev.in --quiet --generate-hashes --python-version 3.11 \
 		--custom-compile-command "make lock" -o requirements/dev.lock
+	$(BIN)/uv pip compile requirements/security.in --quiet --generate-hashes --python-version 3.11 \
+		--custom-compile-command "make lock" -o requirements/security.lock
 
 clean: ## Remove build output and caches (not the venv or local data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache
