@@ -4,7 +4,7 @@ from functools import cache
 from typing import Any
 
 import yaml
-from jsonschema import Draft7Validator
+from jsonschema import Draft202012Validator
 
 from devstack.template import ROOT
 
@@ -38,26 +38,15 @@ def resolve(node: Any) -> Any:
     return node
 
 
-def to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema to JSON Schema: refs inlined, ``nullable`` as a null type."""
-    node = resolve(node)
-    if isinstance(node, list):
-        return [to_json_schema(member) for member in node]
-    if not isinstance(node, dict):
-        return node
-    schema = {
-        key: to_json_schema(value) for key, value in node.items() if key not in ("nullable", "description")
-    }
-    if node.get("nullable"):
-        schema["type"] = [schema["type"], "null"]
-    return schema
+def response_validator(method: str, path: str, status: int, content_type: str) -> Draft202012Validator | None:
+    """A validator for the declared body, or None when the status declares no body.
 
-
-def response_validator(method: str, path: str, status: int, content_type: str) -> Draft7Validator | None:
-    """A validator for the declared body, or None when the status declares no body."""
+    The spec is OpenAPI 3.1, whose schemas are JSON Schema 2020-12; their ``$ref``s
+    resolve against the spec's own components (they recurse, so they are not inlined).
+    """
     responses = operations()[(method, path)]["responses"]
     response = resolve(responses[str(status)])
     media = response.get("content", {}).get(content_type)
     if media is None:
         return None
-    return Draft7Validator(to_json_schema(media["schema"]))
+    return Draft202012Validator({**media["schema"], "components": load_openapi()["components"]})

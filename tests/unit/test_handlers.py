@@ -114,6 +114,14 @@ def test_a_value_just_under_the_limit_is_stored(invoke: Invoke) -> None:
     assert invoke(load_event("put_item", body={"value": value}))["statusCode"] == 201
 
 
+def test_a_body_that_is_not_utf8_is_400(invoke: Invoke) -> None:
+    event = load_event("put_item")
+    event["body"] = base64.b64encode(b"\xff\x00\xffMY\x124").decode()
+    event["isBase64Encoded"] = True
+
+    assert_problem(invoke(event), 400, "UTF-8")
+
+
 def test_base64_encoded_bodies_are_read(invoke: Invoke) -> None:
     event = load_event("put_item")
     event["body"] = base64.b64encode(b'{"value": "from base64"}').decode()
@@ -162,6 +170,15 @@ def test_bad_list_queries_are_400(invoke: Invoke, query: dict[str, str]) -> None
 # --- records -------------------------------------------------------------------------
 
 
+def test_null_data_is_refused_not_taken_for_no_data(seeded: None, invoke: Invoke) -> None:
+    response = invoke(
+        load_event("put_record", path_parameters={"id": "order-1"}, body={"status": "red", "data": None})
+    )
+
+    assert_problem(response, 422, "data")
+    assert body_of(invoke(load_event("get_record")))["version"] == 1
+
+
 def test_put_record_returns_etag_and_location_and_counts_versions(invoke: Invoke) -> None:
     created = invoke(load_event("put_record"))
     replaced = invoke(load_event("put_record", headers={"If-Match": '"1"'}, body={"status": "red"}))
@@ -184,9 +201,15 @@ def test_put_record_returns_etag_and_location_and_counts_versions(invoke: Invoke
         ({"If-Match": 'W/"1"'}, 412),
         ({"If-Match": '"abc"'}, 412),
         ({"If-Match": "1"}, 400),
+        ({"If-Match": '"a,b", "1"'}, 200),
+        ({"If-Match": ""}, 200),
         ({"If-None-Match": "*"}, 412),
-        ({"If-None-Match": '"1"'}, 400),
-        ({"If-Match": '"1"', "If-None-Match": "*"}, 400),
+        ({"If-None-Match": '"1"'}, 412),
+        ({"If-None-Match": 'W/"1"'}, 412),
+        ({"If-None-Match": '"7"'}, 200),
+        ({"If-None-Match": "7"}, 400),
+        ({"If-Match": '"1"', "If-None-Match": "*"}, 412),
+        ({"If-Match": '"1"', "If-None-Match": '"7"'}, 200),
     ],
 )
 def test_put_record_preconditions(seeded: None, invoke: Invoke, headers: dict[str, str], status: int) -> None:
@@ -221,7 +244,12 @@ def test_patch_record_sets_status_and_time_and_version(seeded: None, invoke: Inv
 
 @pytest.mark.parametrize(
     ("body", "status", "mentions"),
-    [({"status": "blue"}, 422, "status"), ({"status": "red", "data": {}}, 422, "data"), ({}, 422, "status")],
+    [
+        ({"status": "blue"}, 422, "status"),
+        ({"status": "red", "data": {}}, 422, "data"),
+        ({}, 422, "status"),
+        ({"status": None}, 422, "status"),
+    ],
 )
 def test_bad_patch_bodies(seeded: None, invoke: Invoke, body: Any, status: int, mentions: str) -> None:
     response = invoke(load_event("patch_record", headers={}, body=body))

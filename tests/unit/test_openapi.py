@@ -1,11 +1,19 @@
 """openapi.yaml describes exactly the contract of ../shared/API.md and what runs."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
 from devstack.template import ROOT, api_routes, load_template, parameter_values
-from dynamo_tables.limits import MAX_PAGE_SIZE, MIN_PAGE_SIZE
+from dynamo_tables.limits import (
+    MAX_KEY_BYTES,
+    MAX_MEMBER_NAME_LENGTH,
+    MAX_NUMBER_MAGNITUDE,
+    MAX_PAGE_SIZE,
+    MIN_NUMBER_MAGNITUDE,
+    MIN_PAGE_SIZE,
+)
 from tests.support.events import event_names, load_event
 from tests.support.openapi import load_openapi, operations, resolve, response_validator
 from tests.support.responses import body_of, header
@@ -45,8 +53,15 @@ def test_limits_and_statuses_match_the_code_and_the_template() -> None:
     limit = resolve(load_openapi()["components"]["parameters"]["Limit"])["schema"]
     statuses = load_openapi()["components"]["schemas"]["Status"]["enum"]
 
+    schemas = load_openapi()["components"]["schemas"]
+
     assert (limit["minimum"], limit["maximum"]) == (MIN_PAGE_SIZE, MAX_PAGE_SIZE)
     assert ",".join(statuses) == parameter_values(load_template())["RecordStatuses"]
+    assert schemas["Key"]["maxLength"] == MAX_KEY_BYTES
+    assert schemas["Data"]["propertyNames"]["maxLength"] == MAX_MEMBER_NAME_LENGTH
+    number = schemas["DataNumber"]
+    assert Decimal(repr(number["maximum"])) == -Decimal(repr(number["minimum"])) == MAX_NUMBER_MAGNITUDE
+    assert Decimal(repr(number["not"]["anyOf"][0]["exclusiveMaximum"])) == MIN_NUMBER_MAGNITUDE
 
 
 @pytest.mark.parametrize("name", event_names())

@@ -271,10 +271,21 @@ def _condition(precondition: Precondition, must_exist: bool) -> tuple[str | None
     if precondition.must_not_exist:
         clauses.append("attribute_not_exists(#id)")
     if precondition.versions:
-        for index, version in enumerate(precondition.versions):
-            values[f":expected{index}"] = {"N": str(version)}
-        clauses.append(f"#version IN ({', '.join(values)})")
+        expected = _numbers(values, "expected", precondition.versions)
+        clauses.append(f"#version IN ({expected})")
+    if precondition.none_match_versions:
+        refused = _numbers(values, "refused", precondition.none_match_versions)
+        clauses.append(f"(attribute_not_exists(#id) OR NOT (#version IN ({refused})))")
     return (" AND ".join(clauses) or None), values
+
+
+def _numbers(values: dict[str, Any], prefix: str, numbers: tuple[int, ...]) -> str:
+    """Add numbers as expression values; return their placeholders, comma-separated."""
+    placeholders = []
+    for index, number in enumerate(numbers):
+        values[f":{prefix}{index}"] = {"N": str(number)}
+        placeholders.append(f":{prefix}{index}")
+    return ", ".join(placeholders)
 
 
 def _precondition_error(

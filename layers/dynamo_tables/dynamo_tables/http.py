@@ -4,6 +4,8 @@ One resolver factory, one logger, and one set of exception handlers that turn th
 layer's domain exceptions into RFC 9457 problem responses (``application/problem+json``).
 """
 
+import base64
+import binascii
 import json
 import re
 from decimal import Decimal
@@ -23,7 +25,7 @@ from dynamo_tables.errors import (
     Unavailable,
 )
 from dynamo_tables.limits import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES
-from dynamo_tables.models import UNCONDITIONAL, Precondition
+from dynamo_tables.models import Precondition
 
 logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the template
 
@@ -43,8 +45,8 @@ _TITLES = {
     503: "Service Unavailable",
 }
 
-# An entity tag as this API issues them ("3"), optionally weak (W/"3").
-_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*')
+# One member of an entity-tag list: an optional tag (W/"3" or "3"), then "," or the end.
+_LIST_MEMBER = re.compile(r'\s*(?:(W/)?"([^"]*)")?\s*(?:,|$)')
 _INTEGER = re.compile(r"[0-9]{1,18}")
 
 
@@ -180,12 +182,7 @@ def json_object_body(
     app: APIGatewayRestResolver, required: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """The body as a JSON object with exactly these members; their values are checked later."""
-    event = app.current_event
-    text = event.decoded_body if event.is_base64_encoded else event.body
-    if not text:
-        raise BadRequest("a JSON request body is required")
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"the request body must be at most {MAX_BODY_BYTES} bytes")
+    text = _body_text(app)
     try:
         body = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
     except ValueError as err:
@@ -195,50 +192,96 @@ def json_object_body(
     for name in required:
         if name not in body:
             raise InvalidInput(name, "is required")
-    for name in body:
+    for name, value in body.items():
         if name not in required and name not in optional:
             raise InvalidInput(name, "is not allowed")
+        if value is None:  # leave a member out instead; null is no member's type
+            raise InvalidInput(name, "must not be null")
     return body
 
 
+def _body_text(app: APIGatewayRestResolver) -> str:
+    """The body as text, checked for size and UTF-8 on its bytes.
+
+    The API declares every media type binary, so API Gateway hands bodies over in base64
+    and bytes that are not UTF-8 reach this check (a 400) instead of breaking on the way.
+    """
+    event = app.current_event
+    raw = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except binascii.Error as err:
+            raise BadRequest("the request body is not valid base64") from err
+    else:
+        data = raw.encode("utf-8", "surrogatepass")
+    if not data:
+        raise BadRequest("a JSON request body is required")
+    if len(data) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the request body must be at most {MAX_BODY_BYTES} bytes")
+    if not event.is_base64_encoded:
+        return raw
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadRequest("the request body is not UTF-8 text") from err
+
+
 def write_precondition(app: APIGatewayRestResolver) -> Precondition:
-    """``If-Match`` / ``If-None-Match: *`` as a precondition DynamoDB checks atomically."""
-    if_match = app.current_event.headers.get("If-Match")
-    if_none_match = app.current_event.headers.get("If-None-Match")
-    if if_match is not None and if_none_match is not None:
-        raise BadRequest("send If-Match or If-None-Match, not both")
-    if if_none_match is not None:
-        if if_none_match.strip() != "*":
-            raise BadRequest('If-None-Match on a write must be "*"')
-        return Precondition(must_not_exist=True)
-    if if_match is None:
-        return UNCONDITIONAL
-    if if_match.strip() == "*":
-        return Precondition(must_exist=True)
-    # Strong comparison: weak tags and tags this API never issues match no version,
-    # and version 0 never exists, so such a request fails its precondition (412).
-    tags = _entity_tags("If-Match", if_match)
-    versions = tuple(int(opaque) for weak, opaque in tags if not weak and _INTEGER.fullmatch(opaque))
-    return Precondition(versions=versions or (0,))
+    """``If-Match`` and ``If-None-Match`` as one precondition DynamoDB checks atomically.
+
+    As RFC 9110 says: If-Match uses strong comparison, If-None-Match weak; both may be
+    sent and both must hold; an empty header is no precondition.
+    """
+    if_match = _header(app, "If-Match")
+    if_none_match = _header(app, "If-None-Match")
+    versions: tuple[int, ...] = ()
+    none_match_versions: tuple[int, ...] = ()
+    if if_match is not None and if_match != "*":
+        # Weak tags and tags this API never issues match no version, and version 0
+        # never exists, so such a request fails its precondition (412).
+        tags = _entity_tags("If-Match", if_match)
+        versions = tuple(int(opaque) for weak, opaque in tags if not weak and _INTEGER.fullmatch(opaque)) or (
+            0,
+        )
+    if if_none_match is not None and if_none_match != "*":
+        tags = _entity_tags("If-None-Match", if_none_match)
+        none_match_versions = tuple(int(opaque) for _, opaque in tags if _INTEGER.fullmatch(opaque))
+    return Precondition(
+        versions=versions,
+        must_exist=if_match == "*",
+        must_not_exist=if_none_match == "*",
+        none_match_versions=none_match_versions,
+    )
 
 
 def matches_none_match(app: APIGatewayRestResolver, version: int) -> bool:
     """Whether a GET's ``If-None-Match`` names this version (weak comparison): 304."""
-    header = app.current_event.headers.get("If-None-Match")
+    header = _header(app, "If-None-Match")
     if header is None:
         return False
-    if header.strip() == "*":
+    if header == "*":
         return True
     return any(opaque == str(version) for _, opaque in _entity_tags("If-None-Match", header))
 
 
+def _header(app: APIGatewayRestResolver, name: str) -> str | None:
+    """A header's value without surrounding blanks; an empty one counts as absent."""
+    value = app.current_event.headers.get(name)
+    return value.strip() or None if value is not None else None
+
+
 def _entity_tags(header: str, value: str) -> list[tuple[bool, str]]:
+    """A comma-separated list of entity tags; commas inside quotes belong to the tag."""
     tags = []
-    for part in value.split(","):
-        match = _ENTITY_TAG.fullmatch(part)
-        if match is None:
+    position = 0
+    while position < len(value):
+        match = _LIST_MEMBER.match(value, position)
+        if match is None or match.end() == position:
             raise BadRequest(f'{header} must be "*" or a list of entity tags such as "3"')
-        tags.append((match.group(1) is not None, match.group(2)))
+        if match.group(2) is not None:
+            tags.append((match.group(1) is not None, match.group(2)))
+        position = match.end()
     return tags
 
 

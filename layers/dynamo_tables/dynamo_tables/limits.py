@@ -18,12 +18,14 @@ MAX_KEY_BYTES = 1024
 MAX_BODY_BYTES = 256 * 1024
 MAX_VALUE_BYTES = MAX_BODY_BYTES
 MAX_DATA_DEPTH = 16
+MAX_MEMBER_NAME_LENGTH = 255  # characters, as JSON Schema's maxLength counts them
 MIN_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 1, 100, 25
 
-# DynamoDB numbers: at most 38 significant digits, magnitude 1E-130 to below 1E+126.
+# DynamoDB numbers hold at most 38 significant digits and magnitudes from 1E-130 to
+# below 1E+126. The API keeps magnitudes within 1E+38, a bound openapi.yaml can state.
 _MAX_NUMBER_DIGITS = 38
-_MIN_NUMBER_EXPONENT = -130
-_MAX_NUMBER_EXPONENT = 125
+MIN_NUMBER_MAGNITUDE = Decimal("1E-130")
+MAX_NUMBER_MAGNITUDE = Decimal("1E+38")
 
 
 def check_key(field: str, key: Any) -> str:
@@ -79,8 +81,10 @@ def _check_json_value(path: str, value: Any, depth: int) -> None:
             if not isinstance(name, str) or not name:
                 raise InvalidInput(path, "object member names must be non-empty strings")
             _check_text(path, name)
-            if _utf8_size(name) > MAX_KEY_BYTES:
-                raise InvalidInput(path, f"object member names must be at most {MAX_KEY_BYTES} bytes")
+            if len(name) > MAX_MEMBER_NAME_LENGTH:
+                raise InvalidInput(
+                    path, f"object member names must be at most {MAX_MEMBER_NAME_LENGTH} characters"
+                )
             _check_json_value(f"{path}.{name}", member, depth + 1)
     elif isinstance(value, list):
         _check_depth(path, depth)
@@ -124,8 +128,8 @@ def _check_number(path: str, number: Decimal) -> None:
         return
     if len(compact_number(number).as_tuple().digits) > _MAX_NUMBER_DIGITS:
         raise InvalidInput(path, f"numbers may have at most {_MAX_NUMBER_DIGITS} significant digits")
-    if not _MIN_NUMBER_EXPONENT <= number.adjusted() <= _MAX_NUMBER_EXPONENT:
-        raise InvalidInput(path, "numbers must lie between 1E-130 and 1E+126 in magnitude")
+    if not MIN_NUMBER_MAGNITUDE <= abs(number) <= MAX_NUMBER_MAGNITUDE:
+        raise InvalidInput(path, "numbers other than 0 must lie between 1E-130 and 1E+38 in magnitude")
 
 
 def _check_text(field: str, text: str) -> None:

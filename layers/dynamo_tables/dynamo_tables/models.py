@@ -52,12 +52,15 @@ class Precondition:
     """An HTTP precondition in terms DynamoDB can check atomically.
 
     ``versions``: ``If-Match`` with entity tags; ``must_exist``: ``If-Match: *``;
-    ``must_not_exist``: ``If-None-Match: *``. The default is unconditional.
+    ``must_not_exist``: ``If-None-Match: *``; ``none_match_versions``: ``If-None-Match``
+    with entity tags (the record must be absent or at another version). The default is
+    unconditional; when several are given, all must hold.
     """
 
     versions: tuple[int, ...] = field(default=())
     must_exist: bool = False
     must_not_exist: bool = False
+    none_match_versions: tuple[int, ...] = field(default=())
 
 
 UNCONDITIONAL = Precondition()
