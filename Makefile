@@ -15,7 +15,7 @@ SOURCES := layers functions devstack tests
 PORT ?= 3000
 DDB_PORT ?= 8000
 
-.PHONY: help deps start invoke reset test unit integration test-http lint audit format build lock clean
+.PHONY: help deps start invoke reset test unit integration test-http fuzz lint audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ unit: $(BIN)/.installed ## Unit tests (moto, no network)
 
 integration: deps ## Integration tests (DynamoDB Local and the runtime emulator, started by the tests)
 	$(BIN)/pytest tests/integration
+
+fuzz: deps ## A long schemathesis run against a local API: FUZZ_EXAMPLES=500 and a fresh seed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} $(BIN)/pytest tests/http/test_schemathesis.py -s
 
 test-http: deps ## The HTTP contract tests: a local API on free ports, or API_URL=https://... for a stage
 	$(BIN)/pytest tests/http
