@@ -1,0 +1,134 @@
+"""Hypothesis strategies for what the API accepts and what it must refuse."""
+
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from dynamo_tables.limits import (
+    MAX_DATA_DEPTH,
+    MAX_KEY_BYTES,
+    MAX_MEMBER_NAME_LENGTH,
+    MAX_NUMBER_MAGNITUDE,
+    MIN_NUMBER_MAGNITUDE,
+)
+
+_KEY_CHARACTERS = st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="/")
+
+
+def _fits(key: str) -> bool:
+    return len(key.encode()) <= MAX_KEY_BYTES
+
+
+# Keys and ids the API accepts: short ones of any character, and some at the byte limit.
+valid_keys = st.one_of(
+    st.text(_KEY_CHARACTERS, min_size=1, max_size=64),
+    st.text(_KEY_CHARACTERS, min_size=300, max_size=MAX_KEY_BYTES).filter(_fits),
+    st.text("abcxyz019-_.", min_size=MAX_KEY_BYTES, max_size=MAX_KEY_BYTES),
+)
+
+invalid_keys = st.one_of(
+    st.just(""),
+    st.builds(lambda a, b: f"{a}/{b}", st.text(_KEY_CHARACTERS), st.text(_KEY_CHARACTERS)),
+    st.builds(
+        lambda a, control, b: a + control + b,
+        st.text(_KEY_CHARACTERS, max_size=10),
+        st.characters(categories=["Cc"]),
+        st.text(_KEY_CHARACTERS, max_size=10),
+    ),
+    st.text("a", min_size=MAX_KEY_BYTES + 1, max_size=MAX_KEY_BYTES + 50),
+    st.text("é漢", min_size=MAX_KEY_BYTES // 2 + 1, max_size=MAX_KEY_BYTES).filter(
+        lambda key: not _fits(key)
+    ),
+    st.integers(),
+    st.none(),
+)
+
+_numbers = st.one_of(
+    st.integers(min_value=-int(MAX_NUMBER_MAGNITUDE), max_value=int(MAX_NUMBER_MAGNITUDE)),
+    st.floats(allow_nan=False, allow_infinity=False).filter(
+        lambda number: (
+            number == 0 or MIN_NUMBER_MAGNITUDE <= abs(Decimal(repr(number))) <= MAX_NUMBER_MAGNITUDE
+        )
+    ),
+)
+_member_names = st.text(min_size=1, max_size=MAX_MEMBER_NAME_LENGTH)
+
+
+def depth(value: Any) -> int:
+    """Levels of objects and arrays: ``{}`` is 1, ``{"a": []}`` is 2."""
+    if isinstance(value, dict):
+        return 1 + max((depth(member) for member in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((depth(member) for member in value), default=0)
+    return 0
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | _numbers | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_member_names, children, max_size=4),
+    max_leaves=30,
+)
+
+# Any JSON object within the documented limits.
+valid_data = st.dictionaries(_member_names, json_values, max_size=6).filter(
+    lambda data: depth(data) <= MAX_DATA_DEPTH
+)
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for _ in range(levels - 1):
+        data = {"d": data}
+    return data
+
+
+_violations = st.one_of(
+    st.just({"": 1}),
+    st.text(min_size=MAX_MEMBER_NAME_LENGTH + 1, max_size=MAX_MEMBER_NAME_LENGTH + 20).map(
+        lambda name: {name: 1}
+    ),
+    st.integers(min_value=int(MAX_NUMBER_MAGNITUDE) + 1).map(lambda number: {"n": number}),
+    st.integers(max_value=-int(MAX_NUMBER_MAGNITUDE) - 1).map(lambda number: {"n": number}),
+    st.floats(min_value=1.01e38, allow_infinity=False).map(lambda number: {"n": number}),
+    st.floats(min_value=5e-324, max_value=9.9e-131).map(lambda number: {"n": -number}),
+    st.sampled_from([float("nan"), float("inf"), float("-inf")]).map(lambda number: {"n": number}),
+    st.just({"s": "lone \ud800 surrogate"}),
+    st.just(_nested(MAX_DATA_DEPTH + 1)),
+    st.sampled_from([{1, 2}, b"bytes", object()]).map(lambda value: {"x": value}),
+)
+
+
+@st.composite
+def invalid_data(draw: st.DrawFn) -> Any:
+    """A valid object with one violation somewhere inside it, or not an object at all."""
+    if draw(st.booleans()) and draw(st.booleans()):
+        # Not an object (None is not here: to the layer it means "no data").
+        return draw(st.one_of(st.lists(json_values), st.text(), _numbers))
+    data: dict[str, Any] = draw(st.dictionaries(_member_names, json_values, max_size=3))
+    violation = draw(_violations)
+    where = draw(st.sampled_from(["top", "nested", "in a list"]))
+    if where == "top":
+        data.update(violation)
+    elif where == "nested":
+        data["nested"] = violation
+    else:
+        data["list"] = [1, violation]
+    return data
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Equal as JSON values: numbers compare by decimal value, whatever their Python type."""
+    return bool(_canonical(left) == _canonical(right))
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, dict):
+        return {name: _canonical(member) for name, member in value.items()}
+    return [_canonical(member) for member in value]
