@@ -95,6 +95,13 @@ class DynamoDBLocal:
             process.kill()
             process.wait()
 
+    def kill(self) -> None:
+        """End the process at once (SIGKILL), as a crash would; ``start()`` brings it back."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
     def pause(self) -> None:
         """Freeze the process (SIGSTOP): it holds its port but answers nothing."""
         if self.process is not None:

@@ -20,12 +20,16 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.service_resource import Table
 
-# Sized to the functions' 10-second timeout: three attempts of at most 1 s to connect
-# and 2 s to read, plus the standard mode's jittered back-off, stay inside it.
+# Sized to the functions' timeout (12 s in template.yaml): the SDK gives up first, so
+# a slow or paused DynamoDB becomes the API's 503, never a Lambda timeout (a 502).
+# Worst case: 3 attempts x (1 s connect + 1 s read) + standard back-off (<= 1 s, 2 s) = 9 s.
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 1.0
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": 3},
-    connect_timeout=1,
-    read_timeout=2,
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
 )
 
 _UNAVAILABLE_CODES = frozenset(
