@@ -228,20 +228,34 @@ def test_concurrent_requests_are_served(api: Api, uid: str) -> None:
     assert statuses == [201] * 24
 
 
+WRITERS = 16
+
+
 def test_concurrent_conditional_writers_get_exactly_one_success(api: Api, uid: str) -> None:
     api.request("PUT", "records", uid, json={"status": "green"})
 
     def patch(number: int) -> int:
         status = "red" if number % 2 else "green"
-        return api.request(
-            "PATCH", "records", uid, json={"status": status}, headers={"If-Match": '"1"'}
-        ).status_code
+        headers = {"If-Match": '"1"'}
+        return api.request("PATCH", "records", uid, json={"status": status}, headers=headers).status_code
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = Counter(pool.map(patch, range(8)))
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        statuses = Counter(pool.map(patch, range(WRITERS)))
 
-    assert statuses == Counter({200: 1, 412: 7})
+    assert statuses == Counter({200: 1, 412: WRITERS - 1})
     assert api.request("GET", "records", uid).json()["version"] == 2
+
+
+def test_concurrent_creators_get_exactly_one_201(api: Api, uid: str) -> None:
+    def create(number: int) -> int:
+        body = {"status": "green", "data": {"writer": number}}
+        return api.request("PUT", "records", uid, json=body, headers={"If-None-Match": "*"}).status_code
+
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        statuses = Counter(pool.map(create, range(WRITERS)))
+
+    assert statuses == Counter({201: 1, 412: WRITERS - 1})
+    assert api.request("GET", "records", uid).json()["version"] == 1
 
 
 def test_concurrent_unconditional_writers_are_all_counted(api: Api, uid: str) -> None:
@@ -253,8 +267,9 @@ def test_concurrent_unconditional_writers_are_all_counted(api: Api, uid: str) ->
         version: int = response.json()["version"]
         return version
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        versions = sorted(pool.map(patch, range(8)))
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        versions = sorted(pool.map(patch, range(WRITERS)))
 
-    assert versions == list(range(2, 10))
-    assert api.request("GET", "records", uid).json()["version"] == 9
+    # Every acknowledged write counted once: no two writers saw the same version.
+    assert versions == list(range(2, WRITERS + 2))
+    assert api.request("GET", "records", uid).json()["version"] == WRITERS + 1

@@ -6,7 +6,14 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from dynamo_tables import ComplexTableClass, SimpleTableClass, Unavailable
+from dynamo_tables import (
+    AlreadyExists,
+    ComplexTableClass,
+    Precondition,
+    SimpleTableClass,
+    Unavailable,
+    VersionConflict,
+)
 
 UNAVAILABLE_ERRORS = [
     ("ProvisionedThroughputExceededException", 400),
@@ -53,3 +60,46 @@ def test_an_unreachable_endpoint_becomes_unavailable() -> None:
     )
     with pytest.raises(Unavailable):
         SimpleTableClass(client=client).get_value("k")
+
+
+OLD_RECORD = {
+    "AttributeOneKey": {"S": "r"},
+    "AttributeTwoKey": {"S": "green"},
+    "AttributeThreeKey": {"S": "2026-11-24T22:15:48.123Z"},
+    "Version": {"N": "3"},
+}
+
+
+def test_a_conditional_failure_with_the_old_item_is_a_version_conflict() -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error(
+            "update_item",
+            service_error_code="ConditionalCheckFailedException",
+            modeled_fields={"Item": OLD_RECORD},
+        )
+        with pytest.raises(VersionConflict):
+            ComplexTableClass(client=client).set_status("r", "red", Precondition(versions=(2,)))
+
+
+def test_a_create_only_write_that_finds_the_record_is_already_exists() -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error(
+            "update_item",
+            service_error_code="ConditionalCheckFailedException",
+            modeled_fields={"Item": OLD_RECORD},
+        )
+        with pytest.raises(AlreadyExists):
+            ComplexTableClass(client=client).put_record("r", "red", None, Precondition(must_not_exist=True))
+
+
+def test_a_throttled_write_is_unavailable_and_reports_nothing_written() -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error(
+            "update_item", "ProvisionedThroughputExceededException", http_status_code=400
+        )
+        with pytest.raises(Unavailable):
+            ComplexTableClass(client=client).put_record("r", "green", {"n": 1})
+        stubber.assert_no_pending_responses()

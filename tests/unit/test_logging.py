@@ -1,0 +1,56 @@
+"""At INFO, logs name what happened but hold no item values and no request bodies."""
+
+import io
+import logging
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from dynamo_tables.http import logger
+from tests.support.events import load_event
+from tests.unit.conftest import Invoke, load_handler
+
+SECRET = "s3cr3t-value-7f1c"
+
+
+@pytest.fixture
+def info_logs() -> Iterator[io.StringIO]:
+    """Everything the shared logger writes at INFO and above, while the test runs."""
+    level = logger.log_level
+    buffer = io.StringIO()
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    stream = handler.setStream(buffer)
+    logger.setLevel("INFO")
+    yield buffer
+    logger.setLevel(level)
+    handler.setStream(stream)
+
+
+def test_no_value_or_body_reaches_the_logs(dynamodb: object, info_logs: io.StringIO, invoke: Invoke) -> None:
+    # Given requests that carry a secret in their bodies and keys, ending every way
+    invoke(load_event("put_item", body={"value": SECRET}))
+    invoke(load_event("put_record", body={"status": "green", "data": {"card": SECRET}}))
+    invoke(load_event("put_item", raw_body='{"value": "' + SECRET))
+    invoke(load_event("get_item", path_parameters={"key": SECRET}))
+    table = load_handler("PutItemFunction").items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    try:
+        with Stubber(table.dynamodb) as stubber:
+            stubber.add_client_error("put_item", "ThrottlingException", http_status_code=400)
+            stubber.add_client_error(
+                "put_item", "ValidationException", "One or more parameter values were invalid"
+            )
+            throttled = invoke(load_event("put_item", body={"value": SECRET}))
+            failed = invoke(load_event("put_item", body={"value": SECRET}))
+    finally:
+        table.dynamodb = original
+
+    # Then the logs tell the faults (so logging works) but never the secret
+    logs = info_logs.getvalue()
+    assert (throttled["statusCode"], failed["statusCode"]) == (503, 500)
+    assert "DynamoDB unavailable" in logs
+    assert "unhandled error" in logs
+    assert SECRET not in logs
