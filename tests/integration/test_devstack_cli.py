@@ -74,21 +74,27 @@ def test_a_taken_dynamodb_port_is_a_one_line_error(local_stack: LocalStack, take
     )
 
 
-@pytest.mark.parametrize("runner", ["emulator", "in-process"])
-def test_invoke_prints_the_response_and_the_report(
-    local_stack: LocalStack, dynamodb_local: DynamoDBLocal, runner: str
-) -> None:
-    result = subprocess.run(  # noqa: S603 - fixed command
-        [
-            *(sys.executable, "-m", "devstack", "invoke", "GetItemFunction", "events/get_item_missing.json"),
-            *("--ddb-port", str(dynamodb_local.port), "--no-build"),
-            *(["--in-process"] if runner == "in-process" else []),
-        ],
+def devstack(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m devstack ...`` to its end, as a user runs it."""
+    return subprocess.run(  # noqa: S603 - fixed command
+        [sys.executable, "-m", "devstack", *arguments],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+
+
+@pytest.mark.parametrize("runner", ["emulator", "in-process"])
+def test_invoke_prints_the_response_and_the_report(
+    local_stack: LocalStack, dynamodb_local: DynamoDBLocal, runner: str
+) -> None:
+    result = devstack(
+        *("invoke", "GetItemFunction", "events/get_item_missing.json"),
+        *("--ddb-port", str(dynamodb_local.port), "--no-build"),
+        *(["--in-process"] if runner == "in-process" else []),
     )
 
     assert result.returncode == 0, result.stderr
@@ -101,16 +107,13 @@ def test_invoke_prints_the_response_and_the_report(
 
 
 def test_invoke_names_an_unknown_function(local_stack: LocalStack, dynamodb_local: DynamoDBLocal) -> None:
-    result = subprocess.run(  # noqa: S603 - fixed command
-        [
-            *(sys.executable, "-m", "devstack", "invoke", "NoSuchFunction", "events/get_item.json"),
-            *("--ddb-port", str(dynamodb_local.port), "--no-build"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = devstack(
+        "invoke",
+        "NoSuchFunction",
+        "events/get_item.json",
+        "--ddb-port",
+        str(dynamodb_local.port),
+        "--no-build",
     )
 
     assert result.returncode == 1
@@ -145,17 +148,9 @@ def test_data_survives_a_restart_and_existing_tables_are_kept(
 
 def test_a_missing_java_is_a_one_line_error(local_stack: LocalStack) -> None:
     without_java = {**os.environ, "PATH": str(Path(sys.executable).parent)}
-    result = subprocess.run(  # noqa: S603 - fixed command
-        [
-            *(sys.executable, "-m", "devstack", "start", "--in-memory", "--no-build"),
-            *("--port", str(free_port()), "--ddb-port", str(free_port())),
-        ],
-        cwd=ROOT,
+    result = devstack(
+        *("start", "--in-memory", "--no-build", "--port", str(free_port()), "--ddb-port", str(free_port())),
         env=without_java,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
 
     assert result.returncode == 1

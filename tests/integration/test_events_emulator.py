@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from devstack.runtime import emulator_binary
+from devstack.runtime import EmulatedRuntime, RuntimePool, emulator_binary
 from devstack.stack import LocalStack, dynamodb_client
 from dynamo_tables import ComplexTableClass, SimpleTableClass
 from tests.support.events import EXPECTED_STATUS, event_names, function_for, load_event, seed_tables
@@ -30,3 +30,20 @@ def test_each_event_gives_its_expected_status_through_the_emulator(
     response = json.loads(local_stack.pools[function_for(event)].invoke(json.dumps(event).encode()))
 
     assert response["statusCode"] == EXPECTED_STATUS[name], response.get("body")
+
+
+def test_a_sandbox_that_died_while_idle_is_replaced(local_stack: LocalStack) -> None:
+    # Given a function whose only idle sandbox has died
+    pool = RuntimePool(local_stack.runtime_factory("GetItemFunction"), size=1)
+    pool.warm()
+    (sandbox,) = pool._idle
+    assert isinstance(sandbox, EmulatedRuntime)
+    sandbox.stop()
+    try:
+        # When the next request comes
+        response = json.loads(pool.invoke(json.dumps(load_event("get_item_missing")).encode()))
+    finally:
+        pool.close()
+
+    # Then a fresh sandbox serves it
+    assert response["statusCode"] == 404
