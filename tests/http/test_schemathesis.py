@@ -41,5 +41,6 @@ def test_schemathesis_finds_no_failure(api_url: str, tmp_path: Path) -> None:
     ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)  # noqa: S603
 
+    print(result.stdout[-3000:])  # the summary and seed, shown by `make fuzz`
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     assert "No issues found" in result.stdout
