@@ -1,5 +1,7 @@
 """DynamoDB's failures become domain exceptions at the layer's one edge."""
 
+from collections.abc import Callable
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -70,7 +72,20 @@ OLD_RECORD = {
 }
 
 
-def test_a_conditional_failure_with_the_old_item_is_a_version_conflict() -> None:
+@pytest.mark.parametrize(
+    ("write", "error"),
+    [
+        (lambda records: records.set_status("r", "red", Precondition(versions=(2,))), VersionConflict),
+        (
+            lambda records: records.put_record("r", "red", None, Precondition(must_not_exist=True)),
+            AlreadyExists,
+        ),
+    ],
+    ids=["stale If-Match", "create-only"],
+)
+def test_a_conditional_failure_with_the_old_item_says_which_precondition_failed(
+    write: Callable[[ComplexTableClass], object], error: type[Exception]
+) -> None:
     client = boto3.client("dynamodb")
     with Stubber(client) as stubber:
         stubber.add_client_error(
@@ -78,20 +93,8 @@ def test_a_conditional_failure_with_the_old_item_is_a_version_conflict() -> None
             service_error_code="ConditionalCheckFailedException",
             modeled_fields={"Item": OLD_RECORD},
         )
-        with pytest.raises(VersionConflict):
-            ComplexTableClass(client=client).set_status("r", "red", Precondition(versions=(2,)))
-
-
-def test_a_create_only_write_that_finds_the_record_is_already_exists() -> None:
-    client = boto3.client("dynamodb")
-    with Stubber(client) as stubber:
-        stubber.add_client_error(
-            "update_item",
-            service_error_code="ConditionalCheckFailedException",
-            modeled_fields={"Item": OLD_RECORD},
-        )
-        with pytest.raises(AlreadyExists):
-            ComplexTableClass(client=client).put_record("r", "red", None, Precondition(must_not_exist=True))
+        with pytest.raises(error):
+            write(ComplexTableClass(client=client))
 
 
 def test_a_throttled_write_is_unavailable_and_reports_nothing_written() -> None:
