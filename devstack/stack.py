@@ -62,17 +62,18 @@ def dynamodb_client(endpoint_url: str) -> Any:
     )
 
 
-def ensure_tables(client: Any) -> dict[str, str]:
+def ensure_tables(client: Any) -> None:
     """Create each template table, named by its logical id as SAM CLI resolves its ``Ref``.
 
-    An existing table is left as it is, data and all.
+    An existing table is left as it is, data and all (asking rather than listing, which
+    would read only the first page of a shared DynamoDB Local's tables).
     """
-    existing = set(client.list_tables()["TableNames"])
     for logical_id, definition in table_definitions().items():
-        if logical_id not in existing:
+        try:
             client.create_table(TableName=logical_id, **definition)
-            client.get_waiter("table_exists").wait(TableName=logical_id, WaiterConfig={"Delay": 1})
-    return {logical_id: logical_id for logical_id in table_definitions()}
+        except client.exceptions.ResourceInUseException:
+            continue
+        client.get_waiter("table_exists").wait(TableName=logical_id, WaiterConfig={"Delay": 1})
 
 
 def is_dynamodb(endpoint_url: str) -> bool:
