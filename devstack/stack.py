@@ -94,12 +94,12 @@ def function_specs(endpoint_url: str, parameters: dict[str, str] | None = None) 
     tables = set(table_definitions())
     specs = {}
     for function in SamFunctionProvider(stacks).get_all():
-        variables = {
-            name: str(value) for name, value in (function.environment or {}).get("Variables", {}).items()
-        }
-        unresolved = {name: value for name, value in variables.items() if value.startswith("{")}
+        raw = (function.environment or {}).get("Variables", {})
+        # An intrinsic SAM CLI could not resolve stays a dict ({"Fn::If": ...}).
+        unresolved = sorted(name for name, value in raw.items() if isinstance(value, dict))
         if unresolved:
-            raise SetupError(f"{function.name}: cannot resolve {sorted(unresolved)} locally")
+            raise SetupError(f"{function.name}: cannot resolve {unresolved} locally")
+        variables = {name: str(value) for name, value in raw.items()}
         for name, value in variables.items():
             if name.endswith("_TABLE_NAME") and value not in tables:
                 raise SetupError(f"{function.name}: {name}={value} names no table in template.yaml")
