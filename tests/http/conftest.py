@@ -1,4 +1,4 @@
-"""HTTP tier: the contract of ../shared/API.md against a running API.
+"""HTTP tier: the contract of docs/API.md against a running API.
 
 Without ``API_URL`` a session fixture starts the whole local stack (``python -m devstack
 start``) on free ports; with ``API_URL=https://.../dev`` the same tests run against a

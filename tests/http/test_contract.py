@@ -1,4 +1,4 @@
-"""The whole contract of ../shared/API.md, over HTTP."""
+"""The whole contract of docs/API.md, over HTTP."""
 
 import re
 from collections import Counter

@@ -1,4 +1,4 @@
-"""openapi.yaml describes exactly the contract of ../shared/API.md and what runs."""
+"""openapi.yaml describes exactly the contract of docs/API.md and what runs."""
 
 import re
 from decimal import Decimal
@@ -19,12 +19,12 @@ from tests.support.openapi import load_openapi, operations, resolve, response_va
 from tests.support.responses import body_of, header
 from tests.unit.conftest import Invoke
 
-API_MD = ROOT.parent / "shared" / "API.md"
+API_MD = ROOT / "docs" / "API.md"
 ROW = re.compile(r"^\| `(?P<method>[A-Z]+) (?P<path>/[^`?]*)[^`]*` \|(?P<rest>.*)$")
 
 
 def contract_statuses() -> dict[tuple[str, str], set[int]]:
-    """Every status code API.md's tables give each route (success and failures)."""
+    """Every status code the tables of docs/API.md give each route (success and failures)."""
     statuses = {}
     for line in API_MD.read_text().splitlines():
         if match := ROW.match(line):
