@@ -1,8 +1,10 @@
 """The whole contract of docs/API.md, over HTTP."""
 
+import json
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -273,3 +275,41 @@ def test_concurrent_unconditional_writers_are_all_counted(api: Api, uid: str) ->
     # Every acknowledged write counted once: no two writers saw the same version.
     assert versions == list(range(2, WRITERS + 2))
     assert api.request("GET", "records", uid).json()["version"] == WRITERS + 1
+
+
+# --- numbers -------------------------------------------------------------------------
+
+# What a client sends, as text: 38 significant digits, the limits' extremes, an integer
+# beyond any float's precision. Each must come back as the same number, integers as integers.
+EXACT_NUMBERS = [
+    "3.1415926535897932384626433832795028841",
+    "12345678901234567890123456789012345678",
+    "100000000000000000000000000000000000000",
+    "-0.00000000000000000000000000000000000012345678901234567890123456789012345678",
+    "1E-130",
+    "9.9999999999999999999999999999999999999E+36",
+    "0.1",
+]
+
+
+def _exactly(text: str) -> dict[str, Any]:
+    """JSON read without floats: numbers stay the decimal text they were written as."""
+    parsed: dict[str, Any] = json.loads(text, parse_float=Decimal, parse_int=int)
+    return parsed
+
+
+def test_numbers_come_back_exactly_as_sent(api: Api, uid: str) -> None:
+    members = ", ".join(f'"n{index}": {number}' for index, number in enumerate(EXACT_NUMBERS))
+    body = f'{{"status": "green", "data": {{{members}}}}}'.encode()
+    expected = _exactly(f"{{{members}}}")
+
+    written = api.request("PUT", "records", uid, data=body, headers={"Content-Type": "application/json"})
+    read = api.request("GET", "records", uid)
+
+    assert written.status_code == 201, written.text
+    for response in (written, read):
+        data = _exactly(response.text)["data"]
+        assert data == expected
+        assert {name: type(number) for name, number in data.items()} == {
+            name: type(number) for name, number in expected.items()
+        }

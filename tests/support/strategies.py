@@ -44,7 +44,21 @@ invalid_keys = st.one_of(
     st.none(),
 )
 
+_MAX_DIGITS = 38
+
+
+@st.composite
+def exact_decimals(draw: st.DrawFn) -> Decimal:
+    """Decimals as a client writes them in JSON: up to 38 significant digits, anywhere from
+    1E-130 to 1E+38 in magnitude; most have more digits than a float keeps (17)."""
+    coefficient = draw(st.integers(min_value=1, max_value=10**_MAX_DIGITS - 1))
+    exponent = draw(st.integers(min_value=-130, max_value=_MAX_DIGITS - len(str(coefficient))))
+    sign = "-" if draw(st.booleans()) else ""
+    return Decimal(f"{sign}{coefficient}E{exponent}")
+
+
 _numbers = st.one_of(
+    exact_decimals(),
     st.integers(min_value=-int(MAX_NUMBER_MAGNITUDE), max_value=int(MAX_NUMBER_MAGNITUDE)),
     st.floats(allow_nan=False, allow_infinity=False).filter(
         lambda number: (
@@ -93,6 +107,12 @@ _violations = st.one_of(
     st.floats(min_value=1.01e38, allow_infinity=False).map(lambda number: {"n": number}),
     st.floats(min_value=5e-324, max_value=9.9e-131).map(lambda number: {"n": -number}),
     st.sampled_from([float("nan"), float("inf"), float("-inf")]).map(lambda number: {"n": number}),
+    # 39 significant digits (the last one not a zero), within the magnitude limits
+    st.builds(
+        lambda digits, exponent: {"n": Decimal(f"{digits}1E{exponent}")},
+        st.integers(min_value=10 ** (_MAX_DIGITS - 1), max_value=10**_MAX_DIGITS - 1),
+        st.integers(min_value=-100, max_value=-1),
+    ),
     st.just({"s": "lone \ud800 surrogate"}),
     st.just(_nested(MAX_DATA_DEPTH + 1)),
     st.sampled_from([{1, 2}, b"bytes", object()]).map(lambda value: {"x": value}),

@@ -337,3 +337,15 @@ def test_a_path_the_function_does_not_serve_is_a_404_problem(invoke: Invoke) -> 
     event["path"] = "/elsewhere/hello"
 
     assert_problem(invoke(event), 404)
+
+
+def test_numbers_in_data_are_answered_exactly(invoke: Invoke) -> None:
+    # As text, never through float: 38 digits, and an integer past float precision.
+    text = '{"pi": 3.1415926535897932384626433832795028841, "big": 12345678901234567890123456789012345678}'
+    event = load_event("put_record", raw_body=f'{{"status": "green", "data": {text}}}')
+
+    written = invoke(event)
+    read = invoke(load_event("get_record", path_parameters={"id": "order-2"}))
+
+    for response in (written, read):
+        assert text.replace(" ", "") in response["body"]

@@ -1,6 +1,7 @@
 """The typed methods the handlers use: plain values, cursors, conditional writes."""
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -258,9 +259,27 @@ def test_data_at_the_depth_limit_round_trips(records: ComplexTableClass) -> None
 
 
 @pytest.mark.parametrize(
-    "number",
-    [10**38, -(10**37), 10**37 + 1, 1.5, -0.0001, 1e-130, 1234.5678, 12345678901234567890123456789012345678],
+    ("number", "exactly"),
+    [
+        (10**38, 10**38),
+        (-(10**37), -(10**37)),
+        (10**37 + 1, 10**37 + 1),
+        (12345678901234567890123456789012345678, 12345678901234567890123456789012345678),
+        (1.5, Decimal("1.5")),
+        (-0.0001, Decimal("-0.0001")),  # a float means the number its repr writes
+        (1e-130, Decimal("1E-130")),
+        (
+            Decimal("3.1415926535897932384626433832795028841"),
+            Decimal("3.1415926535897932384626433832795028841"),
+        ),
+        (Decimal("2.50"), Decimal("2.5")),
+        (Decimal("7.0"), 7),
+    ],
 )
-def test_numbers_within_dynamodb_limits_round_trip(records: ComplexTableClass, number: Any) -> None:
-    assert records.put_record("r", "green", {"n": number})[0].data == {"n": number}
-    assert records.get_record("r").data == {"n": number}
+def test_numbers_within_dynamodb_limits_round_trip(
+    records: ComplexTableClass, number: Any, exactly: Any
+) -> None:
+    # Integers come back as int, every other number as the exact Decimal, never a float.
+    for data in (records.put_record("r", "green", {"n": number})[0].data, records.get_record("r").data):
+        assert data == {"n": exactly}
+        assert type(data["n"]) is type(exactly)

@@ -113,7 +113,7 @@ class ComplexTableClass(DynamoGeneralClass):
         check_key("id", record_id)
         self._check_status(status)
         if data is not None:
-            data = check_data("data", data)
+            data = _decimals(check_data("data", data))  # what is stored is what is returned
         return self._write(record_id, status, data, precondition, must_exist=False)
 
     def set_status(self, record_id: str, status: str, precondition: Precondition = UNCONDITIONAL) -> Record:
@@ -310,7 +310,7 @@ _deserializer = TypeDeserializer()
 
 
 def _serialize(data: Any) -> dict[str, Any]:
-    return cast("dict[str, Any]", _serializer.serialize(_decimals(data)))
+    return cast("dict[str, Any]", _serializer.serialize(data))
 
 
 def _decimals(value: Any) -> Any:
@@ -330,9 +330,12 @@ def _decimals(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """DynamoDB values back to JSON-ready Python: Decimal to int or float, sets to lists."""
+    """DynamoDB values back to plain Python, exactly: integers as ``int``, other numbers
+    stay ``Decimal`` (a float keeps 17 digits, DynamoDB 38); sets become lists."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        number = compact_number(value)
+        exponent = number.as_tuple().exponent  # an int for every finite number
+        return int(number) if isinstance(exponent, int) and exponent >= 0 else number
     if isinstance(value, Mapping):
         return {name: _plain(member) for name, member in value.items()}
     if isinstance(value, list | set | frozenset | tuple):

@@ -289,5 +289,22 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _dumps(body: Any) -> str:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+_TEXT = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON in which a ``Decimal`` is written digit for digit.
+
+    ``json.dumps`` knows no Decimal and would need it turned into a float first, which
+    keeps 17 significant digits of DynamoDB's 38.
+    """
+    if isinstance(value, str):
+        return _TEXT.encode(value)
+    if isinstance(value, dict):
+        members = (f"{_TEXT.encode(name)}:{_dumps(member)}" for name, member in value.items())
+        return "{" + ",".join(members) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_dumps(member) for member in value) + "]"
+    if isinstance(value, Decimal) and value.is_finite():
+        return str(value)
+    return _TEXT.encode(value)  # None, booleans, ints and floats as json writes them
