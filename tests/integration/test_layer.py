@@ -1,6 +1,7 @@
 """The layer against the real DynamoDB Local: what moto might get subtly wrong."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -79,7 +80,11 @@ def test_conditional_writes(records: ComplexTableClass) -> None:
 
 
 def test_data_round_trips(records: ComplexTableClass) -> None:
-    data = {"nested": {"list": [1, -2.5, "s", None, False, {"x": []}]}, "big": 10**38, "tiny": 1e-100}
+    data = {
+        "nested": {"list": [1, Decimal("-2.5"), "s", None, False, {"x": []}]},
+        "big": 10**38,
+        "tiny": Decimal("1E-100"),
+    }
 
     written, _ = records.put_record("r", "green", data)
 
