@@ -13,3 +13,7 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ["POWERTOOLS_SERVICE_NAME"] = "dynamodb-backend-tests"
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+# As template.yaml sets them in Lambda (and devstack locally): the tables by logical id.
+os.environ["SIMPLE_TABLE_NAME"] = "SimpleTable"
+os.environ["COMPLEX_TABLE_NAME"] = "ComplexTable"
+os.environ.pop("RECORD_STATUSES", None)

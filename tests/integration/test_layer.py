@@ -15,7 +15,6 @@ from dynamo_tables import (
     VersionConflict,
     default_client,
 )
-from dynamo_tables.settings import get_settings
 
 BIG = "x" * 4000  # 300 items of ~4 KB: over DynamoDB's 1 MB page, so Scan and Query page
 
@@ -101,10 +100,8 @@ def environment_only(
     monkeypatch.setenv("SIMPLE_TABLE_NAME", table_names["SimpleTable"])
     monkeypatch.setenv("COMPLEX_TABLE_NAME", table_names["ComplexTable"])
     default_client.cache_clear()
-    get_settings.cache_clear()
     yield
     default_client.cache_clear()
-    get_settings.cache_clear()
 
 
 def test_constructed_with_nothing_everything_comes_from_the_environment(environment_only: None) -> None:

@@ -11,23 +11,18 @@ from moto import mock_aws
 
 from devstack.template import api_routes, function_code_dir, table_definitions
 from dynamo_tables import ComplexTableClass, SimpleTableClass
-from dynamo_tables.settings import get_settings
 from tests.support.events import function_for, seed_tables
 from tests.support.lambda_context import FakeLambdaContext
-
-TABLE_NAMES = {
-    "SimpleTable": get_settings().simple_table_name,
-    "ComplexTable": get_settings().complex_table_name,
-}
 
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
-    """An empty mocked DynamoDB holding the template's tables."""
+    """An empty mocked DynamoDB holding the template's tables, named by logical id as
+    tests/conftest.py tells the table classes (SIMPLE_TABLE_NAME, COMPLEX_TABLE_NAME)."""
     with mock_aws():
         client = boto3.client("dynamodb")
         for logical_id, definition in table_definitions().items():
-            client.create_table(TableName=TABLE_NAMES[logical_id], **definition)
+            client.create_table(TableName=logical_id, **definition)
         yield client
 
 

@@ -9,6 +9,7 @@ from dynamo_tables.base import CLIENT_CONFIG, DynamoGeneralClass, default_client
 from dynamo_tables.complex import GREEN, RED, ComplexTableClass
 from dynamo_tables.errors import (
     AlreadyExists,
+    ConfigurationError,
     DynamoTablesError,
     InvalidCursor,
     InvalidInput,
@@ -28,6 +29,7 @@ __all__ = [
     "UNCONDITIONAL",
     "AlreadyExists",
     "ComplexTableClass",
+    "ConfigurationError",
     "DynamoGeneralClass",
     "DynamoTablesError",
     "InvalidCursor",

@@ -5,8 +5,9 @@ domain exceptions: nothing is printed and swallowed, nothing calls ``sys.exit``.
 """
 
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
@@ -14,7 +15,6 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from dynamo_tables.errors import Unavailable
-from dynamo_tables.limits import check_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,6 +44,11 @@ _UNAVAILABLE_CODES = frozenset(
 )
 
 
+# What ``table_name`` asks ``get_params`` for when it only needs the table's name: a text
+# that also reads as a number, for tables whose hash key is one.
+_ANY_KEY = "0"
+
+
 @functools.cache
 def default_client() -> "DynamoDBClient":
     """One client per process; region, credentials and endpoint come from the environment.
@@ -65,10 +70,13 @@ class ConditionFailed(Exception):
         self.item = item
 
 
-class DynamoGeneralClass:
-    """Base actions on one table whose hash key is the string attribute ``key_name``."""
+class DynamoGeneralClass(ABC):
+    """The seed's base class: the actions every table has, given two params a subclass defines.
 
-    key_name: ClassVar[str]
+    A subclass defines ``get_params(key)`` and ``put_params(key, data)``, naming its table
+    and the item's key as the seed's classes do. ``update_params`` and ``remove_params``
+    default to ones built from ``get_params``; a subclass may define its own.
+    """
 
     def __init__(
         self,
@@ -84,14 +92,50 @@ class DynamoGeneralClass:
             self.dynamodb = boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **self.conf})
         else:
             self.dynamodb = default_client()
-        self.table_name = table_name or self.default_table_name()
+        self._table_name = table_name or self._default_table_name()
         self._resource_tables: dict[str, Table] = {}
 
-    @classmethod
-    def default_table_name(cls) -> str:
-        raise NotImplementedError
+    @property
+    def table_name(self) -> str:
+        """Given when built, named by ``create_table``, or else the one the params name."""
+        if self._table_name is None:
+            self._table_name = str(self.get_params(_ANY_KEY)["TableName"])
+        return self._table_name
+
+    @table_name.setter
+    def table_name(self, name: str) -> None:
+        self._table_name = name
+
+    def _default_table_name(self) -> str | None:
+        """The table when none is given; None: ``create_table`` or the params name it."""
+        return None
 
     # --- the seed's methods -------------------------------------------------------------
+
+    @abstractmethod
+    def get_params(self, key: Any) -> dict[str, Any]:
+        """GetItem's arguments for ``key``: at least ``TableName`` and ``Key``."""
+
+    @abstractmethod
+    def put_params(self, key: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+        """PutItem's arguments: the item is the key plus ``data`` (DynamoDB typed values)."""
+
+    def update_params(self, key: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+        """SET every attribute of ``data`` (DynamoDB typed values) on the item ``get_params`` names."""
+        names = {f"#a{index}": name for index, name in enumerate(data)}
+        values = {f":v{index}": value for index, value in enumerate(data.values())}
+        assignments = ", ".join(f"#a{index} = :v{index}" for index in range(len(data)))
+        return {
+            **self._item(key),
+            "UpdateExpression": f"SET {assignments}",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "UPDATED_NEW",
+        }
+
+    def remove_params(self, key: Any) -> dict[str, Any]:
+        """DeleteItem's arguments: the item ``get_params`` names."""
+        return self._item(key)
 
     def create_table(self, table_schema: Mapping[str, Any], table_name: str) -> None:
         """Create the table unless it exists, then wait until it is active."""
@@ -120,45 +164,31 @@ class DynamoGeneralClass:
         items = [item for page in self._pages("scan", TableName=self.table_name) for item in page["Items"]]
         return {"Items": items, "Count": len(items), "ScannedCount": len(items)}
 
-    def get_params(self, key: str) -> dict[str, Any]:
-        return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
-
-    def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"TableName": self.table_name, "Item": {**self._key(key), **data}}
-
-    def update_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        """SET every attribute of ``data`` (DynamoDB typed values), creating the item if needed."""
-        names = {f"#a{index}": name for index, name in enumerate(data)}
-        values = {f":v{index}": value for index, value in enumerate(data.values())}
-        assignments = ", ".join(f"#a{index} = :v{index}" for index in range(len(data)))
-        return {
-            "TableName": self.table_name,
-            "Key": self._key(key),
-            "UpdateExpression": f"SET {assignments}",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-            "ReturnValues": "UPDATED_NEW",
-        }
-
-    def get(self, key: str) -> dict[str, Any]:
-        """The GetItem response (strongly consistent): ``Item`` is there if the key is."""
+    def get(self, key: Any) -> dict[str, Any]:
+        """The GetItem response: ``Item`` is there if the key is."""
         return self._call("get_item", **self.get_params(key))
 
-    def put(self, key: str, data: Mapping[str, Any]) -> None:
+    def put(self, key: Any, data: Mapping[str, Any]) -> None:
         """Write the whole item: the key plus ``data`` (DynamoDB typed values)."""
         self._call("put_item", **self.put_params(key, data))
 
-    def update(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Set the attributes in ``data``; returns the UpdateItem response."""
+    def update(self, key: Any, data: Any) -> dict[str, Any]:
+        """Apply ``update_params(key, data)``; returns the UpdateItem response."""
         return self._call("update_item", **self.update_params(key, data))
 
-    def exists(self, key: str) -> bool:
+    def remove(self, key: Any) -> None:
+        """Delete the item (nothing happens if there is none), as the seed's repository does."""
+        self._call("delete_item", **self.remove_params(key))
+
+    def exists(self, key: Any) -> bool:
         return "Item" in self.get(key)
 
     # --- plumbing -------------------------------------------------------------------
 
-    def _key(self, key: str) -> dict[str, Any]:
-        return {self.key_name: {"S": check_key(self.key_name, key)}}
+    def _item(self, key: Any) -> dict[str, Any]:
+        """The table and key that ``get_params`` names, without its read options."""
+        params = self.get_params(key)
+        return {"TableName": params["TableName"], "Key": params["Key"]}
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         """Run one DynamoDB operation, translating its failures into domain exceptions."""

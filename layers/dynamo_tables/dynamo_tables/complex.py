@@ -8,7 +8,7 @@ optional ``Data`` map. Every write moves the version with an atomic update expre
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -29,8 +29,12 @@ from dynamo_tables.schema import (
     COMPLEX_SCHEMA_KEY_ONE,
     COMPLEX_SCHEMA_KEY_THREE,
     COMPLEX_SCHEMA_KEY_TWO,
+    COMPLEX_SCHEMA_TABLE_NAME,
 )
-from dynamo_tables.settings import get_settings
+from dynamo_tables.settings import record_statuses, table_name_from
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 GREEN = "green"
 RED = "red"
@@ -61,11 +65,26 @@ class ComplexTableClass(DynamoGeneralClass):
 
     key_name = COMPLEX_SCHEMA_KEY_ONE
 
-    @classmethod
-    def default_table_name(cls) -> str:
-        return get_settings().complex_table_name
+    def __init__(
+        self,
+        conf: Mapping[str, Any] | None = None,
+        client: "DynamoDBClient | None" = None,
+        table_name: str | None = None,
+    ) -> None:
+        super().__init__(conf, client, table_name)
+        self.statuses = record_statuses(default=(GREEN, RED))
+
+    def _default_table_name(self) -> str:
+        """The seed's table with the seed's conf dict; from the environment, the template's."""
+        return COMPLEX_SCHEMA_TABLE_NAME if self.conf else table_name_from("COMPLEX_TABLE_NAME")
 
     # --- the seed's methods -------------------------------------------------------------
+
+    def get_params(self, key: str) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
+
+    def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Item": {**self._key(key), **data}}
 
     def filter_by_key_one(self, key: str, status: str) -> dict[str, Any]:
         """The record with this id if its status matches, in the Query response's shape."""
@@ -128,8 +147,7 @@ class ComplexTableClass(DynamoGeneralClass):
         try:
             self._call(
                 "delete_item",
-                TableName=self.table_name,
-                Key=self._key(check_key("id", record_id)),
+                **self.remove_params(record_id),
                 ConditionExpression=condition,
                 ExpressionAttributeNames=_names_used_in(condition),
                 **({"ExpressionAttributeValues": values} if values else {}),
@@ -161,8 +179,11 @@ class ComplexTableClass(DynamoGeneralClass):
 
     # --- plumbing -------------------------------------------------------------------
 
+    def _key(self, record_id: str) -> dict[str, Any]:
+        return {COMPLEX_SCHEMA_KEY_ONE: {"S": check_key("id", record_id)}}
+
     def _check_status(self, status: str) -> None:
-        check_status("status", status, get_settings().record_statuses)
+        check_status("status", status, self.statuses)
 
     def _write_params(
         self,

@@ -44,3 +44,8 @@ class InvalidCursor(InvalidPage):
 
 class Unavailable(DynamoTablesError):
     """DynamoDB throttled, failed or did not answer in time, after the SDK's retries."""
+
+
+class ConfigurationError(DynamoTablesError):
+    """A setting template.yaml provides is missing or malformed; raised when a table class
+    is built, so a function fails its cold start naming the variable."""

@@ -1,29 +1,32 @@
-"""Configuration read once from the environment that ``template.yaml`` sets."""
+"""Configuration that template.yaml sets for every function, read when a table class is built.
 
-import functools
+Functions build their table classes at module scope, so a missing or malformed variable
+fails the cold start with its name, instead of a request later, or a quiet fall back to
+some other table.
+"""
+
 import os
-from dataclasses import dataclass
 
-from dynamo_tables.schema import COMPLEX_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_TABLE_NAME
-
-DEFAULT_RECORD_STATUSES = ("green", "red")
+from dynamo_tables.errors import ConfigurationError
 
 
-@dataclass(frozen=True)
-class Settings:
-    simple_table_name: str
-    complex_table_name: str
-    record_statuses: tuple[str, ...]
+def table_name_from(variable: str) -> str:
+    """The table name in ``variable``; missing or blank is an error naming it."""
+    name = os.environ.get(variable, "").strip()
+    if not name:
+        raise ConfigurationError(
+            f"{variable} is not set: it names the DynamoDB table. template.yaml sets it for every "
+            "function; elsewhere set it, or pass table_name (or the seed's conf dict)"
+        )
+    return name
 
 
-@functools.cache
-def get_settings() -> Settings:
-    """Table names default to the seed's; statuses come from ``RecordStatuses``."""
-    statuses = tuple(
-        status.strip() for status in os.environ.get("RECORD_STATUSES", "").split(",") if status.strip()
-    )
-    return Settings(
-        simple_table_name=os.environ.get("SIMPLE_TABLE_NAME") or SIMPLE_SCHEMA_TABLE_NAME,
-        complex_table_name=os.environ.get("COMPLEX_TABLE_NAME") or COMPLEX_SCHEMA_TABLE_NAME,
-        record_statuses=statuses or DEFAULT_RECORD_STATUSES,
-    )
+def record_statuses(default: tuple[str, ...]) -> tuple[str, ...]:
+    """``RECORD_STATUSES`` (comma-separated, template parameter ``RecordStatuses``), else ``default``."""
+    listed = os.environ.get("RECORD_STATUSES")
+    if listed is None:
+        return default
+    statuses = tuple(status.strip() for status in listed.split(",") if status.strip())
+    if not statuses:
+        raise ConfigurationError(f"RECORD_STATUSES={listed!r} names no status: set e.g. green,red")
+    return statuses

@@ -1,5 +1,6 @@
 """``SimpleTableClass``: the key-value table (seed: ``SimpleSchemaTableName``)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
@@ -7,8 +8,8 @@ from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import NotFound
 from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_key, check_page_size, check_value
 from dynamo_tables.models import Item, Page
-from dynamo_tables.schema import SIMPLE_SCHEMA_KEY, SIMPLE_SCHEMA_VALUE
-from dynamo_tables.settings import get_settings
+from dynamo_tables.schema import SIMPLE_SCHEMA_KEY, SIMPLE_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_VALUE
+from dynamo_tables.settings import table_name_from
 
 _LISTING = "items"
 
@@ -18,9 +19,15 @@ class SimpleTableClass(DynamoGeneralClass):
 
     key_name = SIMPLE_SCHEMA_KEY
 
-    @classmethod
-    def default_table_name(cls) -> str:
-        return get_settings().simple_table_name
+    def _default_table_name(self) -> str:
+        """The seed's table with the seed's conf dict; from the environment, the template's."""
+        return SIMPLE_SCHEMA_TABLE_NAME if self.conf else table_name_from("SIMPLE_TABLE_NAME")
+
+    def get_params(self, key: str) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
+
+    def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Item": {**self._key(key), **data}}
 
     def set_value(self, key: str, value: str) -> None:
         """The seed's write: store ``value`` under ``key``, replacing any item there."""
@@ -46,8 +53,7 @@ class SimpleTableClass(DynamoGeneralClass):
         try:
             self._call(
                 "delete_item",
-                TableName=self.table_name,
-                Key=self._key(check_key("key", key)),
+                **self.remove_params(key),
                 ConditionExpression="attribute_exists(#key)",
                 ExpressionAttributeNames={"#key": SIMPLE_SCHEMA_KEY},
             )
@@ -64,6 +70,11 @@ class SimpleTableClass(DynamoGeneralClass):
             [_to_item(item) for item in response["Items"]],
             encode_cursor(_LISTING, response.get("LastEvaluatedKey")),
         )
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _key(self, key: str) -> dict[str, Any]:
+        return {SIMPLE_SCHEMA_KEY: {"S": check_key("key", key)}}
 
 
 def _to_item(item: dict[str, Any]) -> Item:
