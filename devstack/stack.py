@@ -218,19 +218,38 @@ class LocalStack:
         self.dynamodb = DynamoDBLocal(self.ddb_port, self.data_dir).start()
 
 
+def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, host: str) -> Any:
+    """SAM CLI's ``LocalApigwService``, with greedy path variables matching as API Gateway's do.
+
+    SAM CLI compiles ``{key+}`` with Werkzeug and the pattern ``.+``, whose ``.`` does not
+    match a newline, so a key holding an encoded one (``%0A``) would find no route (403)
+    instead of reaching its function (a 422 naming the key). The rules are compiled while
+    ``create()`` runs, so the pattern is widened for that call only.
+    """
+    from samcli.local.apigw import local_apigw_service
+
+    class ApiGatewayEmulation(local_apigw_service.LocalApigwService):  # type: ignore[misc]
+        def create(self) -> None:
+            converter = local_apigw_service.CatchAllPathConverter
+            narrow, converter.regex = converter.regex, r"[\s\S]+"
+            try:
+                super().create()
+            finally:
+                converter.regex = narrow
+
+    return ApiGatewayEmulation(api=api, lambda_runner=runner, port=port, host=host)
+
+
 def serve_api(stack: LocalStack, port: int, host: str = "127.0.0.1") -> None:
     """SAM CLI's API Gateway emulation, with routes from the built template; blocks."""
     from samcli.lib.providers.api_provider import ApiProvider
     from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
-    from samcli.local.apigw.local_apigw_service import LocalApigwService
 
     if not port_is_free(port, host):
         raise SetupError(f"port {port} is already in use: set PORT to a free port")
     stacks, _ = SamLocalStackProvider.get_stacks(str(BUILT_TEMPLATE), parameter_overrides=stack.parameters)
     api = ApiProvider(stacks, cwd=str(BUILD_DIR)).api
-    service = LocalApigwService(
-        api=api, lambda_runner=EmulatorLambdaRunner(stack.pools), port=port, host=host
-    )
+    service = api_gateway_emulation(api, EmulatorLambdaRunner(stack.pools), port, host)
     service.create()
     print(f"\nAPI running at http://{host}:{port}  (DynamoDB Local at {stack.endpoint_url})", flush=True)
     for route in sorted(api.routes, key=lambda route: (route.path, route.methods)):

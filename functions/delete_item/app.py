@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import create_app, empty_response, logger, path_parameter
+from dynamo_tables.http import create_app, empty_response, logger
 
 app = create_app()
 items = SimpleTableClass()
@@ -16,7 +16,7 @@ items = SimpleTableClass()
 
 @app.delete("/items/<key>")
 def delete_item(key: str) -> Response[str]:
-    items.delete_value(path_parameter(app, "key"))
+    items.delete_value(key)
     return empty_response(HTTPStatus.NO_CONTENT)
 
 

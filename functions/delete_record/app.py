@@ -8,15 +8,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import ComplexTableClass
-from dynamo_tables.http import create_app, empty_response, logger, path_parameter, write_precondition
+from dynamo_tables.http import create_app, empty_response, logger, write_precondition
 
 app = create_app()
 records = ComplexTableClass()
 
 
-@app.delete("/records/<record_id>")
-def delete_record(record_id: str) -> Response[str]:
-    records.delete_record(path_parameter(app, "id"), write_precondition(app))
+@app.delete("/records/<id>")
+def delete_record(id: str) -> Response[str]:
+    records.delete_record(id, write_precondition(app))
     return empty_response(HTTPStatus.NO_CONTENT)
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import create_app, json_response, logger, path_parameter
+from dynamo_tables.http import create_app, json_response, logger
 
 app = create_app()
 items = SimpleTableClass()
@@ -15,7 +15,7 @@ items = SimpleTableClass()
 
 @app.route("/items/<key>", method=["GET", "HEAD"])
 def get_item(key: str) -> Response[str]:
-    return json_response(items.get_value(path_parameter(app, "key")).to_json())
+    return json_response(items.get_value(key).to_json())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

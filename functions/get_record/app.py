@@ -15,7 +15,6 @@ from dynamo_tables.http import (
     json_response,
     logger,
     matches_none_match,
-    path_parameter,
     query_parameter,
 )
 
@@ -23,9 +22,9 @@ app = create_app()
 records = ComplexTableClass()
 
 
-@app.get("/records/<record_id>")
-def get_record(record_id: str) -> Response[str]:
-    record = records.get_record(path_parameter(app, "id"), query_parameter(app, "status"))
+@app.get("/records/<id>")
+def get_record(id: str) -> Response[str]:
+    record = records.get_record(id, query_parameter(app, "status"))
     headers = {"ETag": etag(record.version)}
     if matches_none_match(app, record.version):
         return empty_response(HTTPStatus.NOT_MODIFIED, headers)

@@ -14,7 +14,6 @@ from dynamo_tables.http import (
     json_object_body,
     json_response,
     logger,
-    path_parameter,
     write_precondition,
 )
 
@@ -22,11 +21,10 @@ app = create_app()
 records = ComplexTableClass()
 
 
-@app.patch("/records/<record_id>")
-def patch_record(record_id: str) -> Response[str]:
-    record_id = path_parameter(app, "id")
+@app.patch("/records/<id>")
+def patch_record(id: str) -> Response[str]:
     body = json_object_body(app, required=("status",))
-    record = records.set_status(record_id, body["status"], write_precondition(app))
+    record = records.set_status(id, body["status"], write_precondition(app))
     return json_response(record.to_json(), HTTPStatus.OK, {"ETag": etag(record.version)})
 
 

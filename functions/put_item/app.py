@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import create_app, json_object_body, json_response, location, logger, path_parameter
+from dynamo_tables.http import create_app, json_object_body, json_response, location, logger
 
 app = create_app()
 items = SimpleTableClass()
@@ -16,7 +16,6 @@ items = SimpleTableClass()
 
 @app.put("/items/<key>")
 def put_item(key: str) -> Response[str]:
-    key = path_parameter(app, "key")
     body = json_object_body(app, required=("value",))
     item, created = items.put_value(key, body["value"])
     if created:

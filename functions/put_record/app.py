@@ -15,7 +15,6 @@ from dynamo_tables.http import (
     json_response,
     location,
     logger,
-    path_parameter,
     write_precondition,
 )
 
@@ -23,14 +22,13 @@ app = create_app()
 records = ComplexTableClass()
 
 
-@app.put("/records/<record_id>")
-def put_record(record_id: str) -> Response[str]:
-    record_id = path_parameter(app, "id")
+@app.put("/records/<id>")
+def put_record(id: str) -> Response[str]:
     body = json_object_body(app, required=("status",), optional=("data",))
-    record, created = records.put_record(record_id, body["status"], body.get("data"), write_precondition(app))
+    record, created = records.put_record(id, body["status"], body.get("data"), write_precondition(app))
     headers = {"ETag": etag(record.version)}
     if created:
-        headers["Location"] = location(app, "records", record_id)
+        headers["Location"] = location(app, "records", id)
         return json_response(record.to_json(), HTTPStatus.CREATED, headers)
     return json_response(record.to_json(), HTTPStatus.OK, headers)
 

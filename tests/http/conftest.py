@@ -53,13 +53,22 @@ class Api:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
 
-    def url(self, collection: str, key: str | None = None) -> str:
-        return f"{self.base_url}/{collection}" + (f"/{quote(key, safe='')}" if key is not None else "")
+    def url(self, collection: str, key: str | None = None, raw_slashes: bool = False) -> str:
+        """The URL of a collection or member; a key's "/" as "%2F", or as it is with ``raw_slashes``."""
+        if key is None:
+            return f"{self.base_url}/{collection}"
+        return f"{self.base_url}/{collection}/{quote(key, safe='/' if raw_slashes else '')}"
 
     def request(
-        self, method: str, collection: str, key: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        collection: str,
+        key: str | None = None,
+        raw_slashes: bool = False,
+        **kwargs: Any,
     ) -> requests.Response:
-        return requests.request(method, self.url(collection, key), timeout=TIMEOUT, **kwargs)
+        url = self.url(collection, key, raw_slashes)
+        return requests.request(method, url, timeout=TIMEOUT, **kwargs)
 
 
 @pytest.fixture(scope="session")

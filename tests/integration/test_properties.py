@@ -5,12 +5,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devstack.template import table_definitions
 from dynamo_tables import ComplexTableClass, SimpleTableClass
-from tests.support.strategies import json_equal, valid_data, valid_keys
+from dynamo_tables.limits import DYNAMODB_MAX_KEY_BYTES
+from tests.support.strategies import dynamodb_keys, json_equal, valid_data
 
 ROUND_TRIPS = settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -44,8 +46,8 @@ def test_any_json_object_within_the_limits_comes_back_equal(
 
 
 @ROUND_TRIPS
-@given(key=valid_keys, value=st.text(max_size=200))
-def test_any_key_within_the_limits_round_trips(
+@given(key=dynamodb_keys, value=st.text(max_size=200))
+def test_any_key_dynamodb_takes_round_trips(
     tables: tuple[SimpleTableClass, ComplexTableClass], key: str, value: str
 ) -> None:
     items, records = tables
@@ -56,3 +58,20 @@ def test_any_key_within_the_limits_round_trips(
     assert items.get_value(key).key == key
     assert items.get_value(key).value == value
     assert records.get_record(key, "red").id == key
+
+
+@pytest.mark.parametrize(
+    ("size", "accepted"), [(DYNAMODB_MAX_KEY_BYTES, True), (DYNAMODB_MAX_KEY_BYTES + 1, False)]
+)
+def test_the_layer_key_limit_is_dynamodb_own(
+    client: Any, tables: tuple[SimpleTableClass, ComplexTableClass], size: int, accepted: bool
+) -> None:
+    # DynamoDB itself, no layer in between: the limit the layer checks is DynamoDB's.
+    items, _ = tables
+    item = {"IndexKey": {"S": "k" * size}, "Value": {"S": "v"}}
+
+    if accepted:
+        client.put_item(TableName=items.table_name, Item=item)
+    else:
+        with pytest.raises(ClientError, match="ValidationException"):
+            client.put_item(TableName=items.table_name, Item=item)

@@ -14,7 +14,7 @@ from devstack.template import ROOT, api_routes
 
 EVENTS_DIR = ROOT / "events"
 
-SEEDED_ITEMS = {"hello": "world"}
+SEEDED_ITEMS = {"hello": "world", "http://example.com/video": "example.com"}
 SEEDED_RECORDS = {"order-1": "green"}  # each at version 1
 
 EXPECTED_STATUS = {
@@ -23,6 +23,8 @@ EXPECTED_STATUS = {
     "put_item_missing_value": 422,
     "get_item": 200,
     "get_item_missing": 404,
+    "get_item_url_key": 200,
+    "put_item_url_key": 201,
     "head_item": 200,
     "delete_item": 204,
     "list_items": 200,
@@ -76,7 +78,7 @@ def load_event(
         path = event["resource"]
         for parameter, value in path_parameters.items():
             # As API Gateway REST: the path stays percent-encoded, the parameters decoded.
-            path = path.replace("{" + parameter + "}", quote(value, safe=""))
+            path = path.replace("{" + parameter + "+}", quote(value, safe=""))
         event["path"] = event["requestContext"]["path"] = path
     if query is not None:
         event["queryStringParameters"] = query or None

@@ -1,5 +1,6 @@
 """openapi.yaml as data: its operations, and a validator for response bodies."""
 
+import re
 from functools import cache
 from typing import Any
 
@@ -28,6 +29,17 @@ def operations() -> dict[tuple[str, str], dict[str, Any]]:
     }
 
 
+def openapi_path(resource: str) -> str:
+    """A template route as openapi.yaml writes it: API Gateway's greedy ``{key+}`` is OpenAPI's
+    ``{key}`` (OpenAPI has no greedy form; the parameter's description says "/" is allowed)."""
+    return re.sub(r"\{(\w+)\+\}", r"{\1}", resource)
+
+
+def operation(method: str, resource: str) -> dict[str, Any]:
+    """The operation object of a template route (an event's ``httpMethod`` and ``resource``)."""
+    return operations()[(method, openapi_path(resource))]
+
+
 def resolve(node: Any) -> Any:
     """Follow ``$ref`` chains inside this document."""
     while isinstance(node, dict) and "$ref" in node:
@@ -44,7 +56,7 @@ def response_validator(method: str, path: str, status: int, content_type: str) -
     The spec is OpenAPI 3.1, whose schemas are JSON Schema 2020-12; their ``$ref``s
     resolve against the spec's own components (they recurse, so they are not inlined).
     """
-    responses = operations()[(method, path)]["responses"]
+    responses = operation(method, path)["responses"]
     response = resolve(responses[str(status)])
     media = response.get("content", {}).get(content_type)
     if media is None:

@@ -1,17 +1,30 @@
-"""Property: anything outside the documented limits is refused before DynamoDB is called."""
+"""Properties: what DynamoDB would refuse, the table classes refuse before calling it; what the
+API's own limits refuse, the HTTP module refuses before any table class sees it."""
 
+import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.stub import Stubber
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dynamo_tables import ComplexTableClass, InvalidInput, Precondition, SimpleTableClass
-from dynamo_tables.limits import check_data
-from tests.support.strategies import invalid_data, invalid_keys, json_equal, valid_data
+from dynamo_tables.http import create_app, json_response
+from dynamo_tables.limits import check_data, check_key
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.strategies import (
+    api_keys,
+    api_refused_keys,
+    dynamodb_keys,
+    invalid_data,
+    invalid_keys,
+    json_equal,
+    valid_data,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,3 +71,35 @@ def test_data_within_the_limits_passes_the_checks_unchanged(data: dict[str, Any]
 def test_statuses_outside_the_allowed_set_are_refused(unreachable: Any, status: str) -> None:
     with pytest.raises(InvalidInput):
         ComplexTableClass(client=unreachable).put_record("r", status)
+
+
+@settings(max_examples=300)
+@given(key=dynamodb_keys)
+def test_keys_dynamodb_takes_pass_the_layer_checks_unchanged(key: str) -> None:
+    assert check_key("key", key) == key
+
+
+def _route_answer(key: str) -> dict[str, Any]:
+    app = create_app()
+
+    @app.get("/items/<key>")
+    def item(key: str) -> object:
+        return json_response({"key": key})
+
+    event = {"httpMethod": "GET", "path": "/items/x", "headers": {}, "pathParameters": {"key": key}}
+    response: dict[str, Any] = app.resolve(event, cast(LambdaContext, FakeLambdaContext()))
+    return response
+
+
+@settings(max_examples=300)
+@given(key=api_keys)
+def test_keys_within_the_api_limits_reach_the_route_unchanged(key: str) -> None:
+    response = _route_answer(key)
+
+    assert (response["statusCode"], json.loads(response["body"])) == (200, {"key": key})
+
+
+@settings(max_examples=300)
+@given(key=api_refused_keys)
+def test_keys_outside_the_api_limits_are_422_before_the_route_runs(key: str) -> None:
+    assert _route_answer(key)["statusCode"] == 422

@@ -10,7 +10,7 @@ from samcli.lib.providers.provider import Function
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.utils.stream_writer import StreamWriter
-from samcli.local.apigw.local_apigw_service import LocalApigwService
+from samcli.local.apigw.local_apigw_service import CatchAllPathConverter, LocalApigwService
 from samcli.local.docker.exceptions import ProcessSigTermException
 from samcli.local.services.base_local_service import BaseLocalService
 
@@ -56,3 +56,11 @@ def test_providers_give_what_devstack_reads() -> None:
 def test_the_runtime_emulator_ships_for_both_linux_architectures() -> None:
     for architecture in ("x86_64", "arm64"):
         assert (RIE_DIR / f"aws-lambda-rie-{architecture}").is_file()
+
+
+def test_greedy_paths_are_compiled_from_the_converter_devstack_widens() -> None:
+    # devstack.stack.api_gateway_emulation widens CatchAllPathConverter.regex while create() runs.
+    assert CatchAllPathConverter.regex == ".+"
+    source = inspect.getsource(LocalApigwService.create)
+    assert 'converters["path"] = CatchAllPathConverter' in source
+    assert source.index("CatchAllPathConverter") < source.index("add_url_rule")

@@ -9,8 +9,9 @@ import subprocess
 
 from devstack.template import ROOT
 
-# A relative path that climbs out of the repository: "../" once more than the file's depth.
-_CLIMB = re.compile(r"(?:\.\./)+[A-Za-z_]")
+# A relative path, as a link or a string starts one, that climbs out of the repository:
+# "../" once more than the file's depth. ("a/../b" inside a path stays where it is.)
+_CLIMB = re.compile(r"(?:^|(?<=[\s(\[\"'`=]))(?:\.\./)+[A-Za-z_]")
 
 
 def tracked_files() -> list[str]:

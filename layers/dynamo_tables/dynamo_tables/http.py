@@ -8,6 +8,7 @@ import base64
 import binascii
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import quote
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from dynamo_tables.errors import (
     InvalidInput,
@@ -32,6 +34,8 @@ logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the templ
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
+# Keys and ids in paths: the API's documented limit, half of what DynamoDB takes.
+MAX_KEY_BYTES = 1024
 
 # RFC 9110's reason phrases, fixed here: Python 3.11 (this host) and 3.13 (Lambda)
 # disagree on some of them ("Unprocessable Entity" / "Unprocessable Content").
@@ -58,22 +62,52 @@ class PayloadTooLarge(Exception):
     """A body over the documented limit (413)."""
 
 
-class _AnySegmentResolver(APIGatewayRestResolver):
-    """A REST resolver whose ``<name>`` segments match any text but ``/``.
+class _GreedyRouteResolver(APIGatewayRestResolver):
+    """A REST resolver for the template's greedy routes, ``/items/{key+}``.
 
-    Powertools' own pattern refuses characters such as ``?``, ``#`` or ``"``, which the
-    API allows in keys once a client percent-encodes them. Powertools overrides this
-    same hook in ``APIGatewayRestResolver``; ``tests/unit/test_http.py`` pins it.
+    A ``<name>`` matches the rest of the path, slashes included, and the route receives
+    the path parameter as API Gateway decoded it, once. ``event.path`` cannot serve: its
+    percent-encoding differs between API Gateway and SAM CLI's emulation, the parameters'
+    does not. Powertools overrides these two hooks itself; ``tests/unit/test_http.py``
+    pins both.
     """
 
     @staticmethod
     def _compile_regex(rule: str, base_regex: str = "^{}/*$") -> re.Pattern[str]:
-        return re.compile(base_regex.format(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", rule)))
+        # DOTALL: a key may hold any character, a newline too (refused later, by its rules).
+        return re.compile(base_regex.format(re.sub(r"<(\w+)>", r"(?P<\1>.+)", rule)), re.DOTALL)
+
+    def _convert_matches_into_route_keys(self, match: re.Match[str]) -> dict[str, Any]:
+        decoded = self.current_event.path_parameters or {}
+        return {name: decoded.get(name) for name in match.groupdict()}
+
+
+def check_route_key(name: str, value: str | None) -> str:
+    """A key or id from the path, within the API's documented limits (the tables take more)."""
+    if value is None:
+        raise BadRequest(f"path parameter {name!r} is missing")
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise InvalidInput(name, "must not contain control characters")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidInput(name, f"must be at most {MAX_KEY_BYTES} bytes in UTF-8")
+    return value
+
+
+def _check_route_keys(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+    """Every route argument is a key or id: refused (422) before the route runs.
+
+    Powertools puts them in ``app.context["_route_args"]`` before any middleware runs, as
+    its own validation middleware reads them.
+    """
+    for name, value in app.context.get("_route_args", {}).items():
+        check_route_key(name, value)
+    return next_middleware(app)
 
 
 def create_app() -> APIGatewayRestResolver:
     """A resolver with every domain exception mapped to its problem response."""
-    app = _AnySegmentResolver()
+    app = _GreedyRouteResolver()
+    app.use([_check_route_keys])
 
     @app.exception_handler(InvalidInput)
     def invalid_input(error: InvalidInput) -> Response[str]:
@@ -152,14 +186,6 @@ def location(app: APIGatewayRestResolver, *segments: str) -> str:
 
 
 # --- requests ----------------------------------------------------------------------
-
-
-def path_parameter(app: APIGatewayRestResolver, name: str) -> str:
-    """A path parameter as API Gateway decoded it (``event.path`` may still be encoded)."""
-    value = (app.current_event.path_parameters or {}).get(name)
-    if value is None:
-        raise BadRequest(f"path parameter {name!r} is missing")
-    return value
 
 
 def query_parameter(app: APIGatewayRestResolver, name: str) -> str | None:
