@@ -219,14 +219,19 @@ class LocalStack:
 
 
 def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, host: str) -> Any:
-    """SAM CLI's ``LocalApigwService``, with greedy path variables matching as API Gateway's do.
+    """SAM CLI's ``LocalApigwService``, answering two things as API Gateway does.
 
-    SAM CLI compiles ``{key+}`` with Werkzeug and the pattern ``.+``, whose ``.`` does not
-    match a newline, so a key holding an encoded one (``%0A``) would find no route (403)
-    instead of reaching its function (a 422 naming the key). The rules are compiled while
-    ``create()`` runs, so the pattern is widened for that call only.
+    - A greedy ``{key+}`` matches any character. SAM CLI compiles it with Werkzeug and the
+      pattern ``.+``, whose ``.`` skips a newline, so a key holding ``%0A`` found no route
+      (403) instead of its function (a 422 naming the key). The rules are compiled while
+      ``create()`` runs, so the pattern is widened for that call only.
+    - A method a path does not declare gets API Gateway's 403 "Missing Authentication
+      Token". Flask adds HEAD to every GET rule by itself, and SAM CLI, finding no route
+      for it, failed with a 502.
     """
+    from flask import request
     from samcli.local.apigw import local_apigw_service
+    from samcli.local.apigw.service_error_responses import ServiceErrorResponses
 
     class ApiGatewayEmulation(local_apigw_service.LocalApigwService):  # type: ignore[misc]
         def create(self) -> None:
@@ -236,6 +241,13 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
                 super().create()
             finally:
                 converter.regex = narrow
+
+        def _request_handler(self, **kwargs: Any) -> Any:
+            try:
+                self._get_current_route(request)
+            except KeyError:
+                return ServiceErrorResponses.route_not_found()
+            return super()._request_handler(**kwargs)
 
     return ApiGatewayEmulation(api=api, lambda_runner=runner, port=port, host=host)
 

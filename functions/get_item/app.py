@@ -20,7 +20,4 @@ def get_item(key: str) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
-    if event.get("httpMethod") == "HEAD":
-        response["body"] = ""  # same status and headers as GET, never a body
-    return response
+    return app.resolve(event, context)

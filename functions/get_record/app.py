@@ -1,4 +1,5 @@
-"""GET /records/{id}: one record with its ETag; ``?status=`` finds it only with that status."""
+"""GET and HEAD /records/{id}: one record with its ETag (HEAD: no body); ``?status=`` finds it
+only with that status."""
 
 from http import HTTPStatus
 from typing import Any
@@ -22,7 +23,7 @@ app = create_app()
 records = ComplexTableClass()
 
 
-@app.get("/records/<id>")
+@app.route("/records/<id>", method=["GET", "HEAD"])
 def get_record(id: str) -> Response[str]:
     record = records.get_record(id, query_parameter(app, "status"))
     headers = {"ETag": etag(record.version)}

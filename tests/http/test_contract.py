@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from devstack.template import api_routes
 from dynamo_tables.limits import MAX_BODY_BYTES
 from tests.http.conftest import Api
 
@@ -129,6 +130,7 @@ def test_ids_with_slashes_work_on_every_record_route(api: Api, uid: str, raw_sla
         assert (patched.status_code, patched.json()["id"]) == (200, record_id)
         fetched = api.request("GET", "records", record_id, raw_slashes, params={"status": "red"})
         assert (fetched.status_code, fetched.json()["version"]) == (200, 2)
+        assert api.request("HEAD", "records", record_id, raw_slashes).headers["ETag"] == '"2"'
 
     listed = {record["id"] for record in follow(api, "records", {"status": "red", "limit": "100"})}
     assert set(url_keys(uid)) <= listed
@@ -209,6 +211,11 @@ def test_record_lifecycle_with_etags(api: Api, uid: str) -> None:
     assert ISO_MILLIS_UTC.fullmatch(record["updated_at"])
 
     assert api.request("GET", "records", uid).headers["ETag"] == '"1"'
+    head = api.request("HEAD", "records", uid)
+    assert (head.status_code, head.headers["ETag"], head.content) == (200, '"1"', b"")
+    assert api.request("HEAD", "records", uid, headers={"If-None-Match": '"1"'}).status_code == 304
+    missing = api.request("HEAD", "records", f"{uid}-absent")
+    assert (missing.status_code, missing.content) == (404, b"")
     assert api.request("GET", "records", uid, headers={"If-None-Match": '"1"'}).status_code == 304
     assert_problem(
         api.request("PUT", "records", uid, json={"status": "red"}, headers={"If-None-Match": "*"}), 412
@@ -362,3 +369,29 @@ def test_numbers_come_back_exactly_as_sent(api: Api, uid: str) -> None:
         assert {name: type(number) for name, number in data.items()} == {
             name: type(number) for name, number in expected.items()
         }
+
+
+# --- API Gateway's own answers ---------------------------------------------------------
+
+METHODS = ("GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS")
+
+
+def undeclared_routes() -> list[tuple[str, str]]:
+    """Every (method, template path) that template.yaml does not declare."""
+    declared = set(api_routes())
+    paths = sorted({path for _, path in declared})
+    return [(method, path) for path in paths for method in METHODS if (method, path) not in declared]
+
+
+@pytest.mark.parametrize(("method", "path"), undeclared_routes())
+def test_a_method_a_path_does_not_declare_gets_api_gateway_answer(
+    api: Api, uid: str, method: str, path: str
+) -> None:
+    # API Gateway answers before any function runs: 403 "Missing Authentication Token".
+    url = api.base_url + re.sub(r"\{\w+\+\}", f"{uid}/x", path)
+
+    response = requests.request(method, url, timeout=30)
+
+    assert response.status_code == 403, response.text
+    if method != "HEAD":
+        assert response.json() == {"message": "Missing Authentication Token"}

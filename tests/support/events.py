@@ -34,6 +34,7 @@ EXPECTED_STATUS = {
     "put_record_unknown_status": 422,
     "get_record": 200,
     "get_record_wrong_status": 404,
+    "head_record": 200,
     "patch_record": 200,
     "patch_record_stale_if_match": 412,
     "delete_record": 204,

@@ -9,6 +9,7 @@ import binascii
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
@@ -80,6 +81,13 @@ class _GreedyRouteResolver(APIGatewayRestResolver):
     def _convert_matches_into_route_keys(self, match: re.Match[str]) -> dict[str, Any]:
         decoded = self.current_event.path_parameters or {}
         return {name: decoded.get(name) for name in match.groupdict()}
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        """As Powertools resolves it; a HEAD answer is GET's status and headers, never a body."""
+        response: dict[str, Any] = super().resolve(event, context)
+        if event.get("httpMethod") == "HEAD":
+            response["body"] = ""
+        return response
 
 
 def check_route_key(name: str, value: str | None) -> str:
