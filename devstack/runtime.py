@@ -28,9 +28,13 @@ from typing import Any, Protocol
 
 import samcli
 
-from devstack.dynamodb_local import free_ports, port_is_free
+from devstack.dynamodb_local import SetupError, free_ports, port_is_free
+from devstack.template import ROOT
 
 RIE_DIR = Path(samcli.__file__).resolve().parent / "local" / "rapid"
+# Only what Lambda's python3.13 runtime holds (requirements/lambda-runtime.in), so a
+# handler cannot lean on a package of the development venv: `make deps` makes it.
+LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 _ARCHITECTURES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
@@ -103,6 +107,8 @@ class EmulatedRuntime:
             self._start()
 
     def _start(self) -> None:
+        if not LAMBDA_PYTHON.is_file():
+            raise SetupError(f"no Lambda-like Python at {LAMBDA_PYTHON.relative_to(ROOT)}: run `make deps`")
         self.port, runtime_api_port = free_ports(2)
         command = [
             str(self.emulator),
@@ -110,7 +116,7 @@ class EmulatedRuntime:
             f"127.0.0.1:{self.port}",
             "--runtime-api-address",
             f"127.0.0.1:{runtime_api_port}",
-            sys.executable,
+            str(LAMBDA_PYTHON),
             "-m",
             "awslambdaric",
             self.spec.handler,
@@ -143,6 +149,15 @@ class EmulatedRuntime:
             with urllib.request.urlopen(request, timeout=self.spec.timeout + 5) as response:  # noqa: S310
                 body: bytes = response.read()
                 return body
+        except urllib.error.HTTPError as err:
+            # A failed INIT (Runtime.ImportModuleError, say) comes back as 502 with Lambda's
+            # error payload, which is what Lambda's Invoke returns: hand it on. Lambda starts
+            # the next invocation in a fresh sandbox, so this one goes.
+            failure = err.read()
+            self.stop()
+            if _is_error_payload(failure):
+                return failure
+            raise FunctionCrashed(f"{self.spec.logical_id}: the emulator answered {err.code}") from err
         except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
             # The sandbox died or broke off (OSError covers timeouts and resets).
             self.stop()
@@ -327,6 +342,15 @@ class _Context:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.spec.timeout * 1000
+
+
+def _is_error_payload(body: bytes) -> bool:
+    """Whether ``body`` is Lambda's error payload (``errorType``, ``errorMessage``)."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and "errorType" in payload
 
 
 def _millis(started: float) -> float:

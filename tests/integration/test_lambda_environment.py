@@ -1,0 +1,76 @@
+"""The sandboxes hold what Lambda's python3.13 runtime holds, plus the layer and the
+function: a handler that imports anything else fails locally as it would deployed."""
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack.runtime import EmulatedRuntime, emulator_binary
+from devstack.stack import LocalStack
+from devstack.template import ROOT
+
+IMPORTS_REQUESTS = """\
+import requests  # in the development venv; not in the layer, not in Lambda's runtime
+
+
+def lambda_handler(event, context):
+    return {"statusCode": 200, "body": requests.__version__}
+"""
+
+LISTS_DISTRIBUTIONS = """\
+import importlib.metadata
+
+
+def lambda_handler(event, context):
+    return sorted({dist.metadata["Name"].lower().replace("_", "-") for dist in importlib.metadata.distributions()})
+"""
+
+
+def _invoke_code(stack: LocalStack, tmp_path: Path, source: str) -> Any:
+    """Run ``source`` as a function's app.py in a sandbox, with the layer, as GetItemFunction runs."""
+    code = tmp_path / "function"
+    code.mkdir()
+    (code / "app.py").write_text(source)
+    spec = dataclasses.replace(stack.specs["GetItemFunction"], logical_id="Probe", code_dir=code)
+    emulator = emulator_binary()
+    assert emulator is not None
+    runtime = EmulatedRuntime(spec, emulator, lambda *_: None)
+    runtime.start()
+    try:
+        return json.loads(runtime.invoke(b"{}"))
+    finally:
+        runtime.stop()
+
+
+@pytest.fixture
+def stack(local_stack: LocalStack) -> Iterator[LocalStack]:
+    yield local_stack
+
+
+def _locked_names(path: Path) -> set[str]:
+    names = re.findall(r"^([A-Za-z0-9_.-]+)==", path.read_text(), re.MULTILINE)
+    return {name.lower().replace("_", "-") for name in names}
+
+
+def test_a_package_neither_the_layer_nor_the_runtime_has_fails_as_in_lambda(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    answer = _invoke_code(stack, tmp_path, IMPORTS_REQUESTS)
+
+    assert answer["errorType"] == "Runtime.ImportModuleError"
+    assert "requests" in answer["errorMessage"]
+
+
+def test_a_sandbox_sees_only_the_runtime_packages_and_the_layer(stack: LocalStack, tmp_path: Path) -> None:
+    runtime = _locked_names(ROOT / "requirements" / "lambda-runtime.lock")
+    layer = _locked_names(ROOT / "layers" / "dynamo_tables" / "requirements.txt")
+
+    seen = set(_invoke_code(stack, tmp_path, LISTS_DISTRIBUTIONS))
+
+    assert {"boto3", "botocore", "awslambdaric", "aws-lambda-powertools"} <= seen
+    assert seen == runtime | layer
