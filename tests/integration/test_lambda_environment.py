@@ -4,11 +4,8 @@ function: a handler that imports anything else fails locally as it would deploye
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from devstack.runtime import EmulatedRuntime, emulator_binary
 from devstack.stack import LocalStack
@@ -27,7 +24,8 @@ import importlib.metadata
 
 
 def lambda_handler(event, context):
-    return sorted({dist.metadata["Name"].lower().replace("_", "-") for dist in importlib.metadata.distributions()})
+    names = {dist.metadata["Name"] for dist in importlib.metadata.distributions()}
+    return sorted(name.lower().replace("_", "-") for name in names)
 """
 
 
@@ -47,30 +45,27 @@ def _invoke_code(stack: LocalStack, tmp_path: Path, source: str) -> Any:
         runtime.stop()
 
 
-@pytest.fixture
-def stack(local_stack: LocalStack) -> Iterator[LocalStack]:
-    yield local_stack
-
-
 def _locked_names(path: Path) -> set[str]:
     names = re.findall(r"^([A-Za-z0-9_.-]+)==", path.read_text(), re.MULTILINE)
     return {name.lower().replace("_", "-") for name in names}
 
 
 def test_a_package_neither_the_layer_nor_the_runtime_has_fails_as_in_lambda(
-    stack: LocalStack, tmp_path: Path
+    local_stack: LocalStack, tmp_path: Path
 ) -> None:
-    answer = _invoke_code(stack, tmp_path, IMPORTS_REQUESTS)
+    answer = _invoke_code(local_stack, tmp_path, IMPORTS_REQUESTS)
 
     assert answer["errorType"] == "Runtime.ImportModuleError"
     assert "requests" in answer["errorMessage"]
 
 
-def test_a_sandbox_sees_only_the_runtime_packages_and_the_layer(stack: LocalStack, tmp_path: Path) -> None:
+def test_a_sandbox_sees_only_the_runtime_packages_and_the_layer(
+    local_stack: LocalStack, tmp_path: Path
+) -> None:
     runtime = _locked_names(ROOT / "requirements" / "lambda-runtime.lock")
     layer = _locked_names(ROOT / "layers" / "dynamo_tables" / "requirements.txt")
 
-    seen = set(_invoke_code(stack, tmp_path, LISTS_DISTRIBUTIONS))
+    seen = set(_invoke_code(local_stack, tmp_path, LISTS_DISTRIBUTIONS))
 
     assert {"boto3", "botocore", "awslambdaric", "aws-lambda-powertools"} <= seen
     assert seen == runtime | layer
