@@ -240,6 +240,7 @@ def test_get_with_status_finds_only_a_matching_record(api: Api, uid: str) -> Non
 
     assert api.request("GET", "records", uid, params={"status": "green"}).status_code == 200
     assert_problem(api.request("GET", "records", uid, params={"status": "red"}), 404)
+    assert_problem(api.request("GET", "records", uid, params={"status": "blue"}), 422)
 
 
 def test_listing_by_status_uses_the_index_and_pages(api: Api, uid: str) -> None:

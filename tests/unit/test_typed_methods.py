@@ -162,6 +162,13 @@ def test_get_record_with_status_finds_it_only_when_the_status_matches(records: C
         records.get_record("r", "red")
 
 
+def test_get_record_with_a_status_no_record_may_have_is_refused(unreachable: Any) -> None:
+    # As everywhere else a status is read: one outside RecordStatuses is input breaking a rule.
+    with pytest.raises(InvalidInput) as raised:
+        ComplexTableClass(client=unreachable).get_record("r", "blue")
+    assert raised.value.field == "status"
+
+
 def test_list_by_status_queries_the_index(records: ComplexTableClass) -> None:
     for number in range(7):
         records.put_record(f"r{number}", "green" if number % 2 else "red")

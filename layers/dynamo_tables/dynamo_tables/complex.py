@@ -116,7 +116,10 @@ class ComplexTableClass(DynamoGeneralClass):
 
     def get_record(self, record_id: str, status: str | None = None) -> Record:
         """The record; with ``status``, found only when its status matches (seed ``filter_by_key_one``)."""
-        item = self.get(check_key("id", record_id)).get("Item")
+        check_key("id", record_id)
+        if status is not None:
+            self._check_status(status)
+        item = self.get(record_id).get("Item")
         if item is None or (status is not None and item.get(COMPLEX_SCHEMA_KEY_TWO, {}).get("S") != status):
             raise NotFound(f"no record with id {record_id!r}" + (f" and status {status!r}" if status else ""))
         return _to_record(item)
