@@ -73,10 +73,14 @@ _MAX_DIGITS = 38
 
 @st.composite
 def exact_decimals(draw: st.DrawFn) -> Decimal:
-    """Decimals as a client writes them in JSON: up to 38 significant digits, anywhere from
-    1E-130 to 1E+38 in magnitude; most have more digits than a float keeps (17)."""
+    """Decimals as a client writes them in JSON: up to 38 significant digits, from 1E-130 to
+    1E+38 in magnitude, the last digit no smaller than 1E-165 (boto3's DynamoDB context);
+    most have more digits than a float keeps (17). Zeros come with any exponent."""
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        return Decimal(f"{draw(st.sampled_from(['', '-']))}0E{draw(st.integers(-400, 400))}")
     coefficient = draw(st.integers(min_value=1, max_value=10**_MAX_DIGITS - 1))
-    exponent = draw(st.integers(min_value=-130, max_value=_MAX_DIGITS - len(str(coefficient))))
+    digits = len(str(coefficient))
+    exponent = draw(st.integers(min_value=max(-165, -129 - digits), max_value=_MAX_DIGITS - digits))
     sign = "-" if draw(st.booleans()) else ""
     return Decimal(f"{sign}{coefficient}E{exponent}")
 
@@ -131,6 +135,12 @@ _violations = st.one_of(
     st.floats(min_value=1.01e38, allow_infinity=False).map(lambda number: {"n": number}),
     st.floats(min_value=5e-324, max_value=9.9e-131).map(lambda number: {"n": -number}),
     st.sampled_from([float("nan"), float("inf"), float("-inf")]).map(lambda number: {"n": number}),
+    # 38 significant digits above 1E-130, the last one below 1E-165: too fine for DynamoDB
+    st.builds(
+        lambda digits, exponent: {"n": Decimal(f"{digits}1E{exponent}")},
+        st.integers(min_value=10 ** (_MAX_DIGITS - 2), max_value=10 ** (_MAX_DIGITS - 1) - 1),
+        st.sampled_from([-167, -166]),
+    ),
     # 39 significant digits (the last one not a zero), within the magnitude limits
     st.builds(
         lambda digits, exponent: {"n": Decimal(f"{digits}1E{exponent}")},

@@ -252,6 +252,9 @@ def _nested(depth: int) -> dict[str, Any]:
 
 BAD_DATA: list[Any] = [
     ["not", "an", "object"],
+    # 38 digits whose last lies below 1E-165: DynamoDB's 38-digit precision cannot hold it
+    {"n": Decimal("1.2345678901234567890123456789012345678E-130")},
+    {"n": Decimal("1.0000000000000000000000000000000000001E-129")},
     {"": "empty member name"},
     {"n": float("nan")},
     {"n": float("inf")},
@@ -301,6 +304,9 @@ def test_data_at_the_depth_limit_round_trips(records: ComplexTableClass) -> None
         ),
         (Decimal("2.50"), Decimal("2.5")),
         (Decimal("7.0"), 7),
+        (Decimal("0E-200"), 0),  # a zero is 0, whatever its exponent or sign
+        (Decimal("0E+200"), 0),
+        (Decimal("-0.000"), 0),
     ],
 )
 def test_numbers_within_dynamodb_limits_round_trip(

@@ -6,8 +6,10 @@ input is refused here with a clear error instead of failing inside DynamoDB.
 """
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any
+
+from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
 from dynamo_tables.errors import InvalidInput, InvalidPage
 
@@ -107,13 +109,16 @@ def _check_depth(path: str, depth: int) -> None:
 
 
 def compact_number(number: Decimal) -> Decimal:
-    """The same number without trailing zeros in its coefficient (``1E+40``, not 41 digits).
+    """The same number without trailing zeros in its coefficient (``1E+40``, not 41 digits),
+    and any zero as plain ``0`` (``0E-200`` is a zero boto3 cannot send).
 
     Exact, unlike ``Decimal.normalize``, which rounds to the context's 28 digits.
     """
     sign, digits, exponent = number.as_tuple()
-    if not isinstance(exponent, int) or not any(digits):
+    if not isinstance(exponent, int):
         return number
+    if not any(digits):
+        return Decimal(0)
     significant = len(digits)
     while digits[significant - 1] == 0:
         significant -= 1
@@ -129,6 +134,11 @@ def _check_number(path: str, number: Decimal) -> None:
         raise InvalidInput(path, f"numbers may have at most {_MAX_NUMBER_DIGITS} significant digits")
     if not MIN_NUMBER_MAGNITUDE <= abs(number) <= MAX_NUMBER_MAGNITUDE:
         raise InvalidInput(path, "numbers other than 0 must lie between 1E-130 and 1E+38 in magnitude")
+    try:
+        # boto3's own DynamoDB context: 38 digits, none below 1E-165, or it refuses to send.
+        DYNAMODB_CONTEXT.create_decimal(compact_number(number))
+    except DecimalException as err:
+        raise InvalidInput(path, "numbers must fit DynamoDB's 38 digits, none smaller than 1E-165") from err
 
 
 def _check_text(field: str, text: str) -> None:
