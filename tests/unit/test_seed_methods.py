@@ -5,9 +5,18 @@ import re
 from typing import Any
 
 import boto3
+import pytest
 from moto import mock_aws
 
-from dynamo_tables import GREEN, RED, ComplexTableClass, DynamoGeneralClass, SimpleTableClass
+from dynamo_tables import (
+    GREEN,
+    RED,
+    ComplexTableClass,
+    ConfigurationError,
+    DynamoGeneralClass,
+    InvalidInput,
+    SimpleTableClass,
+)
 from dynamo_tables.schema import (
     COMPLEX_SCHEMA,
     COMPLEX_SCHEMA_KEY_THREE,
@@ -99,3 +108,51 @@ def test_update_params_has_one_signature_across_classes(dynamodb: Any) -> None:
 def test_the_default_client_is_built_once_per_process(dynamodb: Any) -> None:
     assert SimpleTableClass().dynamodb is ComplexTableClass().dynamodb
     assert isinstance(SimpleTableClass(), DynamoGeneralClass)
+
+
+class _UsesItsOwnTableName(DynamoGeneralClass):
+    def get_params(self, key: Any) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Key": {"k": {"S": key}}}
+
+    def put_params(self, key: Any, data: Any) -> dict[str, Any]:
+        return {"TableName": self.table_name, "Item": {"k": {"S": key}, **data}}
+
+
+class _CompositeKey(DynamoGeneralClass):
+    def get_params(self, key: Any) -> dict[str, Any]:
+        partition, sort = key
+        return {"TableName": "Pairs", "Key": {"pk": {"S": partition}, "sk": {"S": sort}}}
+
+    def put_params(self, key: Any, data: Any) -> dict[str, Any]:
+        return {"TableName": "Pairs", "Item": data}
+
+
+@pytest.mark.parametrize("table_class", [_UsesItsOwnTableName, _CompositeKey])
+def test_a_class_whose_params_cannot_name_its_table_says_what_to_do(table_class: Any) -> None:
+    table = table_class(AWS_CONF)
+
+    with pytest.raises(ConfigurationError, match=f"{table_class.__name__}.*create_table"):
+        table.list_all()
+
+
+@mock_aws
+def test_a_table_name_class_attribute_names_the_table() -> None:
+    class Pairs(_CompositeKey):
+        table_name = "Pairs"
+
+    boto3.client("dynamodb").create_table(
+        TableName="Pairs",
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    pairs = Pairs(AWS_CONF)
+    pairs.put(("a", "b"), {"pk": {"S": "a"}, "sk": {"S": "b"}})
+
+    assert pairs.list_all()["Count"] == 1
+    assert pairs.exists(("a", "b"))
+
+
+def test_an_update_that_sets_nothing_is_refused_before_dynamodb(dynamodb: Any) -> None:
+    with pytest.raises(InvalidInput, match="data"):
+        SimpleTableClass(client=dynamodb).update("k", {})

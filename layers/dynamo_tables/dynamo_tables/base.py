@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from dynamo_tables.errors import Unavailable
+from dynamo_tables.errors import ConfigurationError, InvalidInput, Unavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -93,13 +93,17 @@ class DynamoGeneralClass(ABC):
         else:
             self.dynamodb = default_client()
         self._table_name = table_name or self._default_table_name()
+        self._asking_params = False
         self._resource_tables: dict[str, Table] = {}
 
     @property
     def table_name(self) -> str:
-        """Given when built, named by ``create_table``, or else the one the params name."""
+        """Given when built, named by ``create_table``, or else the one the params name.
+
+        A subclass may also name it in a ``table_name`` class attribute.
+        """
         if self._table_name is None:
-            self._table_name = str(self.get_params(_ANY_KEY)["TableName"])
+            self._table_name = self._table_name_from_params()
         return self._table_name
 
     @table_name.setter
@@ -109,6 +113,21 @@ class DynamoGeneralClass(ABC):
     def _default_table_name(self) -> str | None:
         """The table when none is given; None: ``create_table`` or the params name it."""
         return None
+
+    def _table_name_from_params(self) -> str:
+        """The table the subclass's own ``get_params`` names, as the seed's classes name theirs."""
+        if self._asking_params:  # its get_params reads table_name: it cannot tell us
+            raise ConfigurationError("get_params needs table_name itself")
+        self._asking_params = True
+        try:
+            return str(self.get_params(_ANY_KEY)["TableName"])
+        except Exception as err:
+            raise ConfigurationError(
+                f"{type(self).__name__} has no table name: call create_table(schema, name), pass "
+                f"table_name=..., or set a table_name class attribute (asking get_params failed: {err})"
+            ) from err
+        finally:
+            self._asking_params = False
 
     # --- the seed's methods -------------------------------------------------------------
 
@@ -122,6 +141,8 @@ class DynamoGeneralClass(ABC):
 
     def update_params(self, key: Any, data: Mapping[str, Any]) -> dict[str, Any]:
         """SET every attribute of ``data`` (DynamoDB typed values) on the item ``get_params`` names."""
+        if not data:
+            raise InvalidInput("data", "must name at least one attribute to set")
         names = {f"#a{index}": name for index, name in enumerate(data)}
         values = {f":v{index}": value for index, value in enumerate(data.values())}
         assignments = ", ".join(f"#a{index} = :v{index}" for index in range(len(data)))
