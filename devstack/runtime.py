@@ -148,7 +148,6 @@ class EmulatedRuntime:
             # S310: the URL is always http://127.0.0.1, built above.
             with urllib.request.urlopen(request, timeout=self.spec.timeout + 5) as response:  # noqa: S310
                 body: bytes = response.read()
-                return body
         except urllib.error.HTTPError as err:
             # A failed INIT (Runtime.ImportModuleError, say) comes back as 502 with Lambda's
             # error payload, which is what Lambda's Invoke returns: hand it on. Lambda starts
@@ -162,6 +161,12 @@ class EmulatedRuntime:
             # The sandbox died or broke off (OSError covers timeouts and resets).
             self.stop()
             raise FunctionCrashed(f"{self.spec.logical_id}: {type(err).__name__}: {err}") from err
+        if body.startswith(b"Task timed out"):
+            # The emulator's plain-text word for a timeout, while the handler runs on in
+            # this sandbox: Lambda answers with its error payload and starts a fresh one.
+            self.stop()
+            return json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": body.decode()}).encode()
+        return body
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -207,9 +212,15 @@ class EmulatedRuntime:
 
 
 class InProcessRuntime:
-    """The fallback where no emulator binary exists: the handler imported into this process."""
+    """The fallback where no emulator binary exists: the handler imported into this process.
+
+    One invocation at a time in the whole process: Powertools keeps the current event in
+    class attributes every handler shares, so two at once would read each other's events
+    (separate sandboxes never can).
+    """
 
     _import_lock = threading.Lock()
+    _invoke_lock = threading.Lock()
 
     def __init__(self, spec: FunctionSpec, log: LogSink) -> None:
         self.spec = spec
@@ -245,7 +256,8 @@ class InProcessRuntime:
         function_name = self.spec.handler.rpartition(".")[2]
         started = time.perf_counter()
         try:
-            result: Any = getattr(self.module, function_name)(json.loads(payload), _Context(self.spec))
+            with self._invoke_lock:
+                result: Any = getattr(self.module, function_name)(json.loads(payload), _Context(self.spec))
         except Exception as err:  # the runtime's own contract: an error payload, not a crash
             result = {"errorMessage": str(err), "errorType": type(err).__name__}
         self.last_report = f"REPORT (in process) Duration: {_millis(started):.2f} ms"

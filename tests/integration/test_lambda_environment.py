@@ -4,10 +4,11 @@ function: a handler that imports anything else fails locally as it would deploye
 import dataclasses
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
-from devstack.runtime import EmulatedRuntime, emulator_binary
+from devstack.runtime import EmulatedRuntime, RuntimePool, emulator_binary
 from devstack.stack import LocalStack
 from devstack.template import ROOT
 
@@ -69,3 +70,45 @@ def test_a_sandbox_sees_only_the_runtime_packages_and_the_layer(
 
     assert {"boto3", "botocore", "awslambdaric", "aws-lambda-powertools"} <= seen
     assert seen == runtime | layer
+
+
+SLOW_ONCE = """\
+import pathlib
+import time
+
+
+def lambda_handler(event, context):
+    first = pathlib.Path(__file__).with_name("called-once")
+    if not first.exists():
+        first.touch()
+        time.sleep(30)  # past the function's timeout, on the very first call only
+    return {"statusCode": 200, "body": "served"}
+"""
+
+
+def test_a_timed_out_sandbox_is_replaced_as_lambda_replaces_it(
+    local_stack: LocalStack, tmp_path: Path
+) -> None:
+    # Given a function whose first invocation in a sandbox runs past its timeout
+    code = tmp_path / "function"
+    code.mkdir()
+    (code / "app.py").write_text(SLOW_ONCE)
+    spec = dataclasses.replace(
+        local_stack.specs["GetItemFunction"], logical_id="Slow", code_dir=code, timeout=1
+    )
+    emulator = emulator_binary()
+    assert emulator is not None
+    pool = RuntimePool(lambda: EmulatedRuntime(spec, emulator, lambda *_: None), size=1)
+    try:
+        # When it times out
+        timed_out = json.loads(pool.invoke(b"{}"))
+        started = time.monotonic()
+        # Then Lambda's error payload comes back, and the next request gets a fresh sandbox
+        again = json.loads(pool.invoke(b"{}"))
+    finally:
+        pool.close()
+
+    assert timed_out["errorType"] == "Sandbox.Timedout"
+    assert "timed out" in timed_out["errorMessage"]
+    assert again == {"statusCode": 200, "body": "served"}
+    assert time.monotonic() - started < 10  # not the stuck sandbox, still sleeping
