@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     signal.signal(signal.SIGTERM, _raise_stopped)
+    # Ctrl-C stops the stack even when it was started as a script's background job, which
+    # inherits SIGINT ignored (and Python then installs no KeyboardInterrupt for it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if args.command == "start":
             return _start(args)

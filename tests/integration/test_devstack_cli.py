@@ -18,12 +18,25 @@ from devstack.template import ROOT
 from tests.support.processes import alive, descendants, interrupt, start_devstack, wait_until_serving
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_stopping_leaves_no_process_behind(local_stack: LocalStack, signum: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "as_background_job"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-to-a-background-job", "sigterm"],
+)
+def test_stopping_leaves_no_process_behind(
+    local_stack: LocalStack, signum: int, as_background_job: bool, tmp_path: Path
+) -> None:
     port = free_port()
     log = (tmp_path / "devstack.log").open("w")
     process = start_devstack(
-        "--port", str(port), "--ddb-port", str(free_port()), "--in-memory", "--no-build", log=log
+        "--port",
+        str(port),
+        "--ddb-port",
+        str(free_port()),
+        "--in-memory",
+        "--no-build",
+        log=log,
+        as_background_job=as_background_job,
     )
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", process)

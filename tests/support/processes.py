@@ -43,12 +43,15 @@ def alive(pids: set[int]) -> set[int]:
     return running
 
 
-def start_devstack(*args: str, log: IO[str] | None = None) -> subprocess.Popen[str]:
+def start_devstack(
+    *args: str, log: IO[str] | None = None, as_background_job: bool = False
+) -> subprocess.Popen[str]:
     """``python -m devstack start ...`` in a process group of its own, like a shell job.
 
     A long-running one must write to ``log``: an unread pipe fills up after 64 KB of
     request logs and then blocks the server. Without ``log`` the output is piped, for
-    short runs read with ``communicate()``.
+    short runs read with ``communicate()``. ``as_background_job``: started as a script's
+    ``cmd &`` starts it, with SIGINT ignored.
     """
     return subprocess.Popen(  # noqa: S603 - fixed command, no shell
         [sys.executable, "-m", "devstack", "start", *args],
@@ -57,6 +60,7 @@ def start_devstack(*args: str, log: IO[str] | None = None) -> subprocess.Popen[s
         stderr=log or subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if as_background_job else None,
     )
 
 
