@@ -75,14 +75,28 @@ def test_a_dev_stack_can_turn_authentication_off() -> None:
     assert all("security" not in method for method in _methods(expand(ApiAuth="NONE")))
 
 
-def test_samconfig_keeps_prod_locked_down() -> None:
+def _overrides(environment: str) -> dict[str, str]:
+    """What ``sam deploy --config-env <environment>`` passes, the template's defaults under it."""
     config = tomllib.loads((ROOT / "samconfig.toml").read_text())
-    prod = dict(
-        pair.split("=", 1) for pair in config["prod"]["deploy"]["parameters"]["parameter_overrides"].split()
-    )
+    given = config[environment]["deploy"]["parameters"].get("parameter_overrides", "")
+    defaults = {name: str(spec.get("Default", "")) for name, spec in load_template()["Parameters"].items()}
+    return {**defaults, **dict(pair.split("=", 1) for pair in given.split())}
+
+
+def test_samconfig_keeps_prod_locked_down() -> None:
+    prod = _overrides("prod")
 
     assert prod["ApiAuth"] == "AWS_IAM"
     assert prod["DeletionProtection"] == "true"
+
+
+def test_a_plain_sam_deploy_is_neither_open_nor_verbose() -> None:
+    # `sam deploy` with no --config-env uses [default]: an open, DEBUG-logging stack must be
+    # chosen by name (--config-env dev), never be what a bare command creates.
+    default = _overrides("default")
+
+    assert default["ApiAuth"] == "AWS_IAM"
+    assert default["LogLevel"] == "INFO"
 
 
 @pytest.mark.parametrize("table", ["SimpleTable", "ComplexTable"])
