@@ -272,6 +272,23 @@ def test_patching_a_missing_record_is_404_and_creates_nothing(api: Api, uid: str
     assert api.request("GET", "records", uid).status_code == 404
 
 
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_a_long_list_of_entity_tags_is_a_4xx_and_changes_nothing(api: Api, uid: str, method: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+    tags = ", ".join(f'"{number}"' for number in range(1, 150))
+
+    response = api.request(method, "records", uid, json={"status": "red"}, headers={"If-Match": tags})
+
+    assert_problem(response, 422)
+    assert api.request("GET", "records", uid).json()["version"] == 1
+
+
+def test_json_nested_past_any_parser_is_a_400(api: Api, uid: str) -> None:
+    deep = b'{"value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    assert_problem(api.request("PUT", "items", uid, data=deep), 400)
+
+
 # --- concurrency ---------------------------------------------------------------------
 
 

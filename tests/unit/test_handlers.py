@@ -364,3 +364,23 @@ def test_numbers_in_data_are_answered_exactly(invoke: Invoke) -> None:
 
     for response in (written, read):
         assert text.replace(" ", "") in response["body"]
+
+
+def test_json_nested_deeper_than_python_reads_is_400(invoke: Invoke) -> None:
+    deep = '{"value": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    assert_problem(invoke(load_event("put_item", raw_body=deep)), 400, "nested")
+
+
+def test_more_versions_than_dynamodb_compares_at_once_are_422(seeded: None, invoke: Invoke) -> None:
+    tags = ", ".join(f'"{number}"' for number in range(1, 150))
+    event = load_event("patch_record", headers={"If-Match": tags})
+
+    assert_problem(invoke(event), 422, "100")
+    assert body_of(invoke(load_event("get_record")))["version"] == 1
+
+
+def test_repeated_tags_count_once(seeded: None, invoke: Invoke) -> None:
+    event = load_event("patch_record", headers={"If-Match": ", ".join(['"1"'] * 149)})
+
+    assert invoke(event)["statusCode"] == 200

@@ -14,9 +14,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
 from dynamo_tables.cursor import decode_cursor, encode_cursor
-from dynamo_tables.errors import AlreadyExists, NotFound, VersionConflict
+from dynamo_tables.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
 from dynamo_tables.limits import (
     DEFAULT_PAGE_SIZE,
+    MAX_IN_OPERANDS,
     check_data,
     check_key,
     check_page_size,
@@ -304,9 +305,15 @@ def _condition(precondition: Precondition, must_exist: bool) -> tuple[str | None
 
 
 def _numbers(values: dict[str, Any], prefix: str, numbers: tuple[int, ...]) -> str:
-    """Add numbers as expression values; return their placeholders, comma-separated."""
+    """Add numbers as expression values; return their placeholders, comma-separated.
+
+    Each number once: DynamoDB's ``IN`` compares with at most 100 operands.
+    """
+    distinct = sorted(set(numbers))
+    if len(distinct) > MAX_IN_OPERANDS:
+        raise InvalidInput("precondition", f"may name at most {MAX_IN_OPERANDS} versions")
     placeholders = []
-    for index, number in enumerate(numbers):
+    for index, number in enumerate(distinct):
         values[f":{prefix}{index}"] = {"N": str(number)}
         placeholders.append(f":{prefix}{index}")
     return ", ".join(placeholders)

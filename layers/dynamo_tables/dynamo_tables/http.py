@@ -221,6 +221,8 @@ def json_object_body(
         body = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
     except ValueError as err:
         raise BadRequest(f"the request body is not valid JSON: {err}") from err
+    except RecursionError as err:
+        raise BadRequest("the request body is nested too deeply to read") from err
     if not isinstance(body, dict):
         raise InvalidInput("body", "must be a JSON object")
     for name in required:

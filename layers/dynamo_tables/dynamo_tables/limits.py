@@ -21,6 +21,7 @@ MAX_VALUE_BYTES = MAX_BODY_BYTES
 MAX_DATA_DEPTH = 16
 MAX_MEMBER_NAME_LENGTH = 255  # characters, as JSON Schema's maxLength counts them
 MIN_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 1, 100, 25
+MAX_IN_OPERANDS = 100  # DynamoDB's limit on the list of a condition's IN
 
 # DynamoDB numbers hold at most 38 significant digits and magnitudes from 1E-130 to
 # below 1E+126. The API keeps magnitudes within 1E+38, a bound openapi.yaml can state.
