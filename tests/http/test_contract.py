@@ -1,5 +1,6 @@
 """The whole contract of docs/API.md, over HTTP."""
 
+import base64
 import json
 import re
 from collections import Counter
@@ -256,6 +257,19 @@ def test_listing_by_status_uses_the_index_and_pages(api: Api, uid: str) -> None:
     }
     assert all(everything[record_id] == 1 for record_id in statuses)
     assert max(green.values()) == max(everything.values()) == 1
+
+
+def test_a_cursor_edited_to_name_the_other_status_is_400(api: Api, uid: str) -> None:
+    for number in range(3):
+        api.request("PUT", "records", f"{uid}-{number}", json={"status": "green"})
+    issued = api.request("GET", "records", params={"status": "green", "limit": "1"}).json()["next_cursor"]
+    payload = json.loads(base64.urlsafe_b64decode(issued + "=" * (-len(issued) % 4)))
+    payload["s"] = "records:red"  # the scope of the other listing; the key still a green record
+    edited = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+    response = api.request("GET", "records", params={"status": "red", "cursor": edited})
+
+    assert_problem(response, 400)
 
 
 def test_unknown_statuses_are_422(api: Api, uid: str) -> None:

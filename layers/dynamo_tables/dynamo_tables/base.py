@@ -14,7 +14,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from dynamo_tables.errors import ConfigurationError, InvalidInput, Unavailable
+from dynamo_tables.cursor import decode_cursor, encode_cursor
+from dynamo_tables.errors import ConfigurationError, InvalidCursor, InvalidInput, Unavailable
+from dynamo_tables.limits import check_page_size
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -226,6 +228,30 @@ class DynamoGeneralClass(ABC):
         except (BotocoreConnectionError, HTTPClientError) as err:
             raise Unavailable(f"DynamoDB {operation} did not answer: {type(err).__name__}") from err
         return response
+
+    def _listing(
+        self,
+        operation: str,
+        scope: str,
+        key_names: frozenset[str],
+        limit: int,
+        cursor: str | None,
+        bound: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a Scan or Query and the opaque cursor to the next (see ``cursor.py``)."""
+        params.update(TableName=self.table_name, Limit=check_page_size(limit))
+        start = decode_cursor(scope, cursor, key_names, bound)
+        if start:
+            params["ExclusiveStartKey"] = start
+        try:
+            response = self._call(operation, **params)
+        except ClientError as err:
+            # DynamoDB has the last word on a start key, whatever was checked above: a 400.
+            if start and err.response.get("Error", {}).get("Code") == "ValidationException":
+                raise InvalidCursor("cursor is not one this API issued for this listing") from err
+            raise
+        return response["Items"], encode_cursor(scope, response.get("LastEvaluatedKey"))
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Follow ``LastEvaluatedKey`` through every page of a Scan or Query."""

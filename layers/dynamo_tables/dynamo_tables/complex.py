@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
-from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
 from dynamo_tables.limits import (
     DEFAULT_PAGE_SIZE,
     MAX_IN_OPERANDS,
     check_data,
     check_key,
-    check_page_size,
     check_status,
     compact_number,
 )
@@ -162,24 +160,27 @@ class ComplexTableClass(DynamoGeneralClass):
 
     def list_records(self, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> Page[Record]:
         """All records, one page at a time (a Scan)."""
-        return self._page("scan", "records", _TABLE_KEYS, limit, cursor)
+        records, next_cursor = self._listing("scan", "records", _TABLE_KEYS, limit, cursor)
+        return Page([_to_record(item) for item in records], next_cursor)
 
     def list_by_status(
         self, status: str, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
     ) -> Page[Record]:
         """Records with this status, one page at a time (seed ``filter_by_key_two``)."""
         self._check_status(status)
-        return self._page(
+        records, next_cursor = self._listing(
             "query",
             f"records:{status}",
             _INDEX_KEYS,
             limit,
             cursor,
+            bound={COMPLEX_SCHEMA_KEY_TWO: status},  # a page of this status starts at a key of it
             IndexName=COMPLEX_SCHEMA_INDEX_TWO,
             KeyConditionExpression="#status = :status",
             ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
             ExpressionAttributeValues={":status": {"S": status}},
         )
+        return Page([_to_record(item) for item in records], next_cursor)
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -258,25 +259,6 @@ class ComplexTableClass(DynamoGeneralClass):
             data=(before.data if before else None) if data is _KEEP else _plain(data),
         )
         return record, before is None
-
-    def _page(
-        self,
-        operation: str,
-        listing: str,
-        key_names: frozenset[str],
-        limit: int,
-        cursor: str | None,
-        **params: Any,
-    ) -> Page[Record]:
-        params.update(TableName=self.table_name, Limit=check_page_size(limit))
-        start = decode_cursor(listing, cursor, key_names)
-        if start:
-            params["ExclusiveStartKey"] = start
-        response = self._call(operation, **params)
-        return Page(
-            [_to_record(item) for item in response["Items"]],
-            encode_cursor(listing, response.get("LastEvaluatedKey")),
-        )
 
     def _query_all(self, **params: Any) -> dict[str, Any]:
         items = [

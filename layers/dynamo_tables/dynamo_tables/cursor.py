@@ -8,9 +8,11 @@ layer did not issue is an ``InvalidCursor`` rather than a DynamoDB error.
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from dynamo_tables.errors import InvalidCursor
+from dynamo_tables.errors import InvalidCursor, InvalidInput
+from dynamo_tables.limits import check_key
 
 _VERSION = 1
 
@@ -24,8 +26,14 @@ def encode_cursor(scope: str, last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(scope: str, cursor: str | None, key_names: frozenset[str]) -> dict[str, Any] | None:
-    """A token from ``encode_cursor`` back to an ``ExclusiveStartKey`` for this scope."""
+def decode_cursor(
+    scope: str, cursor: str | None, key_names: frozenset[str], bound: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
+    """A token from ``encode_cursor`` back to an ``ExclusiveStartKey`` for this scope.
+
+    Its key must be one DynamoDB could have given this listing: the listing's key names,
+    each a valid string key, and ``bound`` (an index's key, say the status queried) as is.
+    """
     if cursor is None:
         return None
     try:
@@ -39,7 +47,16 @@ def decode_cursor(scope: str, cursor: str | None, key_names: frozenset[str]) -> 
         and payload.get("s") == scope
         and isinstance(payload.get("k"), dict)
         and set(payload["k"]) == key_names
-        and all(isinstance(value, str) and value for value in payload["k"].values())
+        and all(_is_key(value) for value in payload["k"].values())
+        and all(payload["k"][name] == value for name, value in (bound or {}).items())
     ):
         raise InvalidCursor("cursor is not one this API issued for this listing")
     return {name: {"S": value} for name, value in payload["k"].items()}
+
+
+def _is_key(value: Any) -> bool:
+    try:
+        check_key("cursor", value)
+    except InvalidInput:
+        return False
+    return True

@@ -4,9 +4,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
-from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import NotFound
-from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_key, check_page_size, check_value
+from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_key, check_value
 from dynamo_tables.models import Item, Page
 from dynamo_tables.schema import SIMPLE_SCHEMA_KEY, SIMPLE_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_VALUE
 from dynamo_tables.settings import table_name_from
@@ -61,15 +60,8 @@ class SimpleTableClass(DynamoGeneralClass):
             raise NotFound(f"no item with key {key!r}") from err
 
     def list_values(self, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None) -> Page[Item]:
-        params: dict[str, Any] = {"TableName": self.table_name, "Limit": check_page_size(limit)}
-        start = decode_cursor(_LISTING, cursor, frozenset({SIMPLE_SCHEMA_KEY}))
-        if start:
-            params["ExclusiveStartKey"] = start
-        response = self._call("scan", **params)
-        return Page(
-            [_to_item(item) for item in response["Items"]],
-            encode_cursor(_LISTING, response.get("LastEvaluatedKey")),
-        )
+        items, next_cursor = self._listing("scan", _LISTING, frozenset({SIMPLE_SCHEMA_KEY}), limit, cursor)
+        return Page([_to_item(item) for item in items], next_cursor)
 
     # --- plumbing -------------------------------------------------------------------
 
