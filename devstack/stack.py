@@ -25,7 +25,7 @@ from devstack.runtime import (
     RuntimePool,
     emulator_binary,
 )
-from devstack.template import ROOT, table_definitions
+from devstack.template import ROOT, gateway_answer, load_template, table_definitions
 
 BUILD_DIR = ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
@@ -225,13 +225,18 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
       pattern ``.+``, whose ``.`` skips a newline, so a key holding ``%0A`` found no route
       (403) instead of its function (a 422 naming the key). The rules are compiled while
       ``create()`` runs, so the pattern is widened for that call only.
-    - A method a path does not declare gets API Gateway's 403 "Missing Authentication
-      Token". Flask adds HEAD to every GET rule by itself, and SAM CLI, finding no route
-      for it, failed with a 502.
+    - A path no route serves, or a method a path does not declare, gets API Gateway's
+      answer as the template's ``GatewayResponses`` declare it (403, an RFC 9457 problem).
+      Flask adds HEAD to every GET rule by itself, and SAM CLI, finding no route for it,
+      failed with a 502.
     """
-    from flask import request
+    from flask import Response, request
     from samcli.local.apigw import local_apigw_service
-    from samcli.local.apigw.service_error_responses import ServiceErrorResponses
+
+    status, headers, body = gateway_answer("MISSING_AUTHENTICATION_TOKEN", load_template(BUILT_TEMPLATE))
+
+    def no_route(*_: Any) -> Any:
+        return Response(body, status=status, headers=headers)
 
     class ApiGatewayEmulation(local_apigw_service.LocalApigwService):  # type: ignore[misc]
         def create(self) -> None:
@@ -242,11 +247,16 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
             finally:
                 converter.regex = narrow
 
+        def _construct_error_handling(self) -> None:
+            super()._construct_error_handling()
+            self._app.register_error_handler(404, no_route)  # no route has this path
+            self._app.register_error_handler(405, no_route)  # ... or this method
+
         def _request_handler(self, **kwargs: Any) -> Any:
             try:
                 self._get_current_route(request)
             except KeyError:
-                return ServiceErrorResponses.route_not_found()
+                return no_route()
             return super()._request_handler(**kwargs)
 
     return ApiGatewayEmulation(api=api, lambda_runner=runner, port=port, host=host)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from devstack.template import api_routes
+from devstack.template import api_routes, load_template
 from dynamo_tables.limits import MAX_BODY_BYTES
 from tests.http.conftest import Api
 
@@ -426,4 +426,19 @@ def test_a_method_a_path_does_not_declare_gets_api_gateway_answer(
 
     assert response.status_code == 403, response.text
     if method != "HEAD":
-        assert response.json() == {"message": "Missing Authentication Token"}
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json() == gateway_problem("MISSING_AUTHENTICATION_TOKEN")
+
+
+def gateway_problem(kind: str) -> Any:
+    """The problem template.yaml declares for one of API Gateway's own answers."""
+    declared = load_template()["Resources"]["Api"]["Properties"]["GatewayResponses"][kind]
+    return json.loads(declared["ResponseTemplates"]["application/json"])
+
+
+@pytest.mark.parametrize("path", ["/", "/nothing", "/items/x/../../elsewhere", "/records-and-more"])
+def test_a_path_no_route_serves_gets_api_gateway_answer(api: Api, path: str) -> None:
+    response = requests.get(api.base_url + path, timeout=30)
+
+    assert response.status_code == 403
+    assert response.json() == gateway_problem("MISSING_AUTHENTICATION_TOKEN")

@@ -11,7 +11,6 @@ from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.utils.stream_writer import StreamWriter
 from samcli.local.apigw.local_apigw_service import CatchAllPathConverter, LocalApigwService
-from samcli.local.apigw.service_error_responses import ServiceErrorResponses
 from samcli.local.docker.exceptions import ProcessSigTermException
 from samcli.local.services.base_local_service import BaseLocalService
 
@@ -67,14 +66,12 @@ def test_greedy_paths_are_compiled_from_the_converter_devstack_widens() -> None:
     assert source.index("CatchAllPathConverter") < source.index("add_url_rule")
 
 
-def test_a_route_sam_cli_does_not_know_raises_key_error_and_403_is_api_gateway_answer() -> None:
-    # devstack's emulation asks _get_current_route first and answers KeyError with route_not_found.
-    source = inspect.getsource(LocalApigwService._get_current_route)
-    assert "raise KeyError" in source
+def test_devstack_can_answer_for_routes_sam_cli_does_not_know() -> None:
+    # devstack's emulation asks _get_current_route first (KeyError: no such route) and
+    # replaces the 404/405 handlers that _construct_error_handling registers.
+    assert "raise KeyError" in inspect.getsource(LocalApigwService._get_current_route)
     assert "self._get_current_route(request)" in inspect.getsource(LocalApigwService._request_handler)
-    from flask import Flask
-
-    with Flask(__name__).app_context():
-        response = ServiceErrorResponses.route_not_found()
-    assert response.status_code == 403
-    assert response.get_json() == {"message": "Missing Authentication Token"}
+    handlers = inspect.getsource(LocalApigwService._construct_error_handling)
+    assert "register_error_handler(404" in handlers
+    assert "register_error_handler(405" in handlers
+    assert "self._construct_error_handling()" in inspect.getsource(LocalApigwService.create)

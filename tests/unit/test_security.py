@@ -1,6 +1,7 @@
 """The deployed stack exposes nothing it should not: checked on the template as
 aws-sam-translator expands it, which is what CloudFormation receives."""
 
+import json
 import tomllib
 from typing import Any
 
@@ -141,3 +142,39 @@ def test_every_checkov_skip_gives_its_reason() -> None:
     for name, resource in load_template()["Resources"].items():
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
             assert len(skip.get("comment", "")) > 20, f"{name}: skip {skip['id']} without a reason"
+
+
+# API Gateway answers these itself, before any function runs (unknown route or method,
+# signature, throttling, size, timeout): each must be an RFC 9457 problem like the API's own.
+GATEWAY_ANSWERS = {
+    "MISSING_AUTHENTICATION_TOKEN": 403,
+    "INVALID_SIGNATURE": 403,
+    "EXPIRED_TOKEN": 403,
+    "ACCESS_DENIED": 403,
+    "THROTTLED": 429,
+    "QUOTA_EXCEEDED": 429,
+    "REQUEST_TOO_LARGE": 413,
+    "INTEGRATION_TIMEOUT": 504,
+    "INTEGRATION_FAILURE": 504,
+}
+
+
+def test_api_gateway_own_answers_are_problems() -> None:
+    declared = load_template()["Resources"]["Api"]["Properties"]["GatewayResponses"]
+
+    assert {kind: int(answer["StatusCode"]) for kind, answer in declared.items()} == GATEWAY_ANSWERS
+    for kind, answer in declared.items():
+        assert answer["ResponseParameters"]["Headers"]["Content-Type"] == "'application/problem+json'", kind
+        problem = json.loads(answer["ResponseTemplates"]["application/json"])
+        assert set(problem) == {"type", "title", "status", "detail"}, kind
+        assert problem["status"] == int(answer["StatusCode"]), kind
+
+
+def test_the_gateway_answers_reach_cloudformation() -> None:
+    (api,) = resources(expand(), "AWS::ApiGateway::RestApi").values()
+    answers = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+
+    assert {kind: int(answer["statusCode"]) for kind, answer in answers.items()} == GATEWAY_ANSWERS
+    assert {
+        answer["responseParameters"]["gatewayresponse.header.Content-Type"] for answer in answers.values()
+    } == {"'application/problem+json'"}
