@@ -16,7 +16,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from devstack.dynamodb_local import free_port
+from devstack.dynamodb_local import DynamoDBLocal, free_port
+from tests.support.lossy_proxy import LossyProxy, lossy_proxy
 from tests.support.processes import interrupt, start_devstack, wait_until_serving
 
 TIMEOUT = 30
@@ -45,6 +46,26 @@ def _serve_locally(port: int, output: IO[str]) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             interrupt(process, signal.SIGKILL)
             raise
+
+
+@pytest.fixture(scope="session")
+def lossy(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple["Api", LossyProxy]]:
+    """A second local API whose functions reach DynamoDB Local through a proxy that loses
+    the first answer to every write after DynamoDB applied it. It serves the build the
+    first local API made (``api_url``). Local only: a deployed stage's network is not ours
+    to break."""
+    if os.environ.get("API_URL"):
+        pytest.skip("faults are injected between the local functions and DynamoDB Local")
+    port = free_port()
+    log = tmp_path_factory.mktemp("devstack-lossy") / "devstack.log"
+    with DynamoDBLocal(free_port()) as dynamodb, lossy_proxy(dynamodb.port) as proxy, log.open("w") as output:
+        process = start_devstack("--port", str(port), "--ddb-port", str(proxy.port), "--no-build", log=output)
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}", process)
+            yield Api(f"http://127.0.0.1:{port}"), proxy
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
 
 
 class Api:

@@ -39,9 +39,9 @@ def test_no_value_or_body_reaches_the_logs(dynamodb: object, info_logs: io.Strin
     original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
     try:
         with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("put_item", "ThrottlingException", http_status_code=400)
+            stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
             stubber.add_client_error(
-                "put_item", "ValidationException", "One or more parameter values were invalid"
+                "update_item", "ValidationException", "One or more parameter values were invalid"
             )
             throttled = invoke(load_event("put_item", body={"value": SECRET}))
             failed = invoke(load_event("put_item", body={"value": SECRET}))

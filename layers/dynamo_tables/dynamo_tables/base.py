@@ -17,6 +17,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import ConfigurationError, InvalidCursor, InvalidInput, Unavailable
 from dynamo_tables.limits import check_page_size
+from dynamo_tables.write_tokens import WriteToken
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -42,6 +43,9 @@ _UNAVAILABLE_CODES = frozenset(
         "InternalServerError",
         "ServiceUnavailable",
         "LimitExceededException",
+        # A write met a transaction (a delete) in progress on its item: retry shortly.
+        "TransactionConflictException",
+        "TransactionInProgressException",
     }
 )
 
@@ -222,12 +226,40 @@ class DynamoGeneralClass(ABC):
             status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             if error.get("Code") == "ConditionalCheckFailedException":
                 raise ConditionFailed(cast("dict[str, Any] | None", err.response.get("Item"))) from err
+            if error.get("Code") == "TransactionCanceledException":
+                reasons = err.response.get("CancellationReasons", [])
+                failed = [reason for reason in reasons if reason.get("Code") == "ConditionalCheckFailed"]
+                if failed:
+                    raise ConditionFailed(cast("dict[str, Any] | None", failed[0].get("Item"))) from err
+                raise Unavailable(
+                    f"DynamoDB {operation} cancelled: {[r.get('Code') for r in reasons]}"
+                ) from err
             if error.get("Code") in _UNAVAILABLE_CODES or status >= 500:
                 raise Unavailable(f"DynamoDB {operation} failed: {error.get('Code')}") from err
             raise
         except (BotocoreConnectionError, HTTPClientError) as err:
             raise Unavailable(f"DynamoDB {operation} did not answer: {type(err).__name__}") from err
         return response
+
+    def _delete_once(self, key: Any, condition: str, names: dict[str, str], values: dict[str, Any]) -> None:
+        """Delete the item ``get_params`` names if ``condition`` holds, at most once.
+
+        A delete leaves nothing on the item to recognise its own retry by, so it goes as a
+        transaction with a ClientRequestToken: DynamoDB answers a repeat of an applied
+        request (botocore's retry of a lost answer) with success for 10 minutes, instead of
+        a failed condition. It costs a second write unit.
+        """
+        delete: dict[str, Any] = {
+            **self._item(key),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if values:
+            delete["ExpressionAttributeValues"] = values
+        self._call(
+            "transact_write_items", TransactItems=[{"Delete": delete}], ClientRequestToken=WriteToken().value
+        )
 
     def _listing(
         self,

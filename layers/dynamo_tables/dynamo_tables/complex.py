@@ -1,10 +1,12 @@
 """``ComplexTableClass``: records with a status index (seed: ``ComplexSchemaTableName``).
 
-Besides the seed's attributes a record holds ``Version`` (a number, the ETag) and an
-optional ``Data`` map. Every write moves the version with an atomic update expression
-(never read-modify-write), so concurrent writers cannot lose each other's writes.
+Besides the seed's attributes a record holds ``Version`` (a number, the ETag), an
+optional ``Data`` map, and the tokens of its last writes (``W0`` ...). Every write moves
+the version with an atomic update expression (never read-modify-write), so concurrent
+writers cannot lose each other's writes, and recognises its own retry by its token.
 """
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,6 +33,8 @@ from dynamo_tables.schema import (
     COMPLEX_SCHEMA_TABLE_NAME,
 )
 from dynamo_tables.settings import record_statuses, table_name_from
+from dynamo_tables.write_tokens import NAMES as WRITE_TOKEN_NAMES
+from dynamo_tables.write_tokens import WriteToken
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -47,6 +51,7 @@ _NAMES = {
     "#updated": COMPLEX_SCHEMA_KEY_THREE,
     "#version": RECORD_VERSION,
     "#data": RECORD_DATA,
+    **WRITE_TOKEN_NAMES,
 }
 _TABLE_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE})
 _INDEX_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE, COMPLEX_SCHEMA_KEY_TWO})
@@ -108,8 +113,14 @@ class ComplexTableClass(DynamoGeneralClass):
 
         It also moves the version, so ETags held by API clients stay honest.
         """
-        params = self._write_params(key, status, utc_timestamp())
-        return self._call("update_item", **params, ReturnValues="UPDATED_NEW")
+        record, _ = self._write(key, status, _KEEP, UNCONDITIONAL, must_exist=False)
+        return {
+            "Attributes": {
+                COMPLEX_SCHEMA_KEY_TWO: {"S": record.status},
+                COMPLEX_SCHEMA_KEY_THREE: {"S": record.updated_at},
+                RECORD_VERSION: {"N": str(record.version)},
+            }
+        }
 
     # --- typed methods for the handlers ------------------------------------------------
 
@@ -147,14 +158,7 @@ class ComplexTableClass(DynamoGeneralClass):
     def delete_record(self, record_id: str, precondition: Precondition = UNCONDITIONAL) -> None:
         condition, values = _condition(precondition, must_exist=True)
         try:
-            self._call(
-                "delete_item",
-                **self.remove_params(record_id),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=_names_used_in(condition),
-                **({"ExpressionAttributeValues": values} if values else {}),
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
+            self._delete_once(record_id, str(condition), _names_used_in(condition), values)
         except ConditionFailed as err:
             raise _precondition_error(record_id, precondition, err, must_exist=True) from err
 
@@ -198,18 +202,23 @@ class ComplexTableClass(DynamoGeneralClass):
         data: Mapping[str, Any] | object | None = _KEEP,
         precondition: Precondition = UNCONDITIONAL,
         must_exist: bool = False,
+        token: WriteToken | None = None,
     ) -> dict[str, Any]:
-        """One UpdateItem that sets status and time and moves the version atomically."""
+        """One UpdateItem that sets status and time and moves the version atomically,
+        recognising its own retry by ``token`` (see ``write_tokens.py``)."""
+        token = token or WriteToken()
         values: dict[str, Any] = {
             ":status": {"S": status},
             ":updated": {"S": updated_at},
             ":zero": {"N": "0"},
             ":one": {"N": "1"},
+            **token.values,
         }
         assignments = [
             "#status = :status",
             "#updated = :updated",
             "#version = if_not_exists(#version, :zero) + :one",
+            *token.assignments,
         ]
         removals = ""
         if data is None:
@@ -218,17 +227,16 @@ class ComplexTableClass(DynamoGeneralClass):
             assignments.append("#data = :data")
             values[":data"] = _serialize(data)
         update = "SET " + ", ".join(assignments) + removals
-        condition, condition_values = _condition(precondition, must_exist)
-        params: dict[str, Any] = {
+        precondition_met, condition_values = _condition(precondition, must_exist)
+        condition = f"{precondition_met} AND {token.guard}" if precondition_met else token.guard
+        return {
             "TableName": self.table_name,
             "Key": self._key(record_id),
             "UpdateExpression": update,
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": _names_used_in(update, condition),
             "ExpressionAttributeValues": {**values, **condition_values},
         }
-        if condition:
-            params["ConditionExpression"] = condition
-        return params
 
     def _write(
         self,
@@ -243,13 +251,21 @@ class ComplexTableClass(DynamoGeneralClass):
         The image just before the write (``ALL_OLD``) tells both exactly, without a read.
         """
         updated_at = utc_timestamp()
-        params = self._write_params(record_id, status, updated_at, data, precondition, must_exist)
+        token = WriteToken()
+        params = self._write_params(record_id, status, updated_at, data, precondition, must_exist, token)
         try:
             response = self._call(
                 "update_item", **params, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD"
             )
         except ConditionFailed as err:
-            raise _precondition_error(record_id, precondition, err, must_exist) from err
+            age = token.age_in(err.item)
+            if age is None:
+                raise _precondition_error(record_id, precondition, err, must_exist) from err
+            # botocore retried a write whose answer was lost: answer as that answer would have.
+            now = _to_record(cast("dict[str, Any]", err.item))
+            version = now.version - age  # one version per write since
+            kept = now.data if data is _KEEP else _plain(data)  # PATCH: the data as it is now
+            return Record(record_id, status, updated_at, version, kept), version == 1
         before = _to_record(response["Attributes"]) if response.get("Attributes") else None
         record = Record(
             id=record_id,
@@ -314,8 +330,8 @@ def _precondition_error(
 
 def _names_used_in(*expressions: str | None) -> dict[str, str]:
     """The placeholders an expression uses: DynamoDB rejects unused ones."""
-    text = " ".join(expression for expression in expressions if expression)
-    return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in text}
+    used = set(re.findall(r"#\w+", " ".join(expression for expression in expressions if expression)))
+    return {placeholder: name for placeholder, name in _NAMES.items() if placeholder in used}
 
 
 _serializer = TypeSerializer()

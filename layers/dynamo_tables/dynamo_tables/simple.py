@@ -9,8 +9,11 @@ from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_key, check_value
 from dynamo_tables.models import Item, Page
 from dynamo_tables.schema import SIMPLE_SCHEMA_KEY, SIMPLE_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_VALUE
 from dynamo_tables.settings import table_name_from
+from dynamo_tables.write_tokens import NAMES as WRITE_TOKEN_NAMES
+from dynamo_tables.write_tokens import WriteToken
 
 _LISTING = "items"
+_CREATOR = "Creator"
 
 
 class SimpleTableClass(DynamoGeneralClass):
@@ -41,21 +44,38 @@ class SimpleTableClass(DynamoGeneralClass):
         return _to_item(item)
 
     def put_value(self, key: str, value: str) -> tuple[Item, bool]:
-        """Create or replace the item; says whether it was created."""
-        params = self.put_params(
-            check_key("key", key), {SIMPLE_SCHEMA_VALUE: {"S": check_value("value", value)}}
-        )
-        response = self._call("put_item", **params, ReturnValues="ALL_OLD")
+        """Create or replace the item; says whether it was created.
+
+        An update rather than a put, so that it recognises its own retry (see
+        ``write_tokens.py``); ``Creator`` keeps the token of the write that created the item.
+        """
+        check_key("key", key)
+        token = WriteToken()
+        try:
+            response = self._call(
+                "update_item",
+                **self._item(key),
+                UpdateExpression="SET #value = :value, #creator = if_not_exists(#creator, :token), "
+                + ", ".join(token.assignments),
+                ConditionExpression=token.guard,
+                ExpressionAttributeNames={
+                    "#value": SIMPLE_SCHEMA_VALUE,
+                    "#creator": _CREATOR,
+                    **WRITE_TOKEN_NAMES,
+                },
+                ExpressionAttributeValues={":value": {"S": check_value("value", value)}, **token.values},
+                ReturnValues="ALL_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ConditionFailed as err:
+            # Only the guard can fail: botocore retried this very write after a lost answer.
+            created = (err.item or {}).get(_CREATOR, {}).get("S") == token.value
+            return Item(key, value), created
         return Item(key, value), "Attributes" not in response
 
     def delete_value(self, key: str) -> None:
         try:
-            self._call(
-                "delete_item",
-                **self.remove_params(key),
-                ConditionExpression="attribute_exists(#key)",
-                ExpressionAttributeNames={"#key": SIMPLE_SCHEMA_KEY},
-            )
+            self._delete_once(key, "attribute_exists(#key)", {"#key": SIMPLE_SCHEMA_KEY}, {})
         except ConditionFailed as err:
             raise NotFound(f"no item with key {key!r}") from err
 
