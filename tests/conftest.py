@@ -16,4 +16,5 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 # As template.yaml sets them in Lambda (and devstack locally): the tables by logical id.
 os.environ["SIMPLE_TABLE_NAME"] = "SimpleTable"
 os.environ["COMPLEX_TABLE_NAME"] = "ComplexTable"
+os.environ["IDEMPOTENCY_TABLE_NAME"] = "IdempotencyTable"
 os.environ.pop("RECORD_STATUSES", None)

@@ -48,8 +48,16 @@ def test_schemathesis_finds_no_failure(api_url: str, tmp_path: Path) -> None:
         "--report-dir",
         str(tmp_path),
     ]
+    # The hooks module (schemathesis.toml) and the layer it reads a limit from, importable.
+    path = os.pathsep.join([str(ROOT), str(ROOT / "layers" / "dynamo_tables")])
     result = subprocess.run(  # noqa: S603 - schemathesis from this venv, on the repository's spec
-        command, cwd=ROOT, capture_output=True, text=True, timeout=BUDGET_SECONDS, check=False
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BUDGET_SECONDS,
+        check=False,
+        env={**os.environ, "PYTHONPATH": path},
     )
 
     print(result.stdout[-3000:])  # the summary and seed, shown by `make fuzz`

@@ -1,6 +1,10 @@
 """Every handler, driven by API Gateway events from events/*.json."""
 
 import base64
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -8,6 +12,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from devstack.template import ROOT
+from dynamo_tables import default_client
 from dynamo_tables.http import MAX_KEY_BYTES
 from dynamo_tables.limits import MAX_BODY_BYTES
 from tests.support.events import EXPECTED_STATUS, event_names, load_event
@@ -384,3 +390,58 @@ def test_repeated_tags_count_once(seeded: None, invoke: Invoke) -> None:
     event = load_event("patch_record", headers={"If-Match": ", ".join(['"1"'] * 149)})
 
     assert invoke(event)["statusCode"] == 200
+
+
+def test_without_an_idempotency_key_nothing_of_it_is_loaded() -> None:
+    # A fresh interpreter, as a cold start: the handler answers a plain write without ever
+    # importing the idempotency module or Powertools' utility.
+    probe = """
+import json, sys
+from moto import mock_aws
+import boto3
+from devstack.template import table_definitions
+from tests.support.events import load_event
+from tests.support.lambda_context import FakeLambdaContext
+from tests.unit.conftest import load_handler
+with mock_aws():
+    client = boto3.client("dynamodb")
+    for logical_id, definition in table_definitions().items():
+        client.create_table(TableName=logical_id, **definition)
+    answer = load_handler("PutItemFunction").lambda_handler(load_event("put_item"), FakeLambdaContext())
+print(json.dumps([answer["statusCode"], sorted(m for m in sys.modules if "idempotency" in m)]))
+"""
+    result = subprocess.run(  # noqa: S603 - this interpreter, on the probe above
+        [sys.executable, "-c", "import tests.conftest\n" + probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers/dynamo_tables"), str(ROOT)])},
+    )
+
+    assert json.loads(result.stdout.splitlines()[-1]) == [201, []]
+
+
+def test_without_an_idempotency_key_no_call_reaches_its_table(seeded: None, invoke: Invoke) -> None:
+    tables: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        tables.append(params.get("TableName") or str(params.get("TransactItems")))
+
+    client = default_client()  # the one client every handler in this process uses
+    client.meta.events.register("provide-client-params.dynamodb", record)
+    try:
+        for name in ("put_item", "put_record", "patch_record", "delete_record", "delete_item"):
+            assert invoke(load_event(name))["statusCode"] < 300
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", record)
+
+    assert len(tables) == 5  # one call a write, and none of them to the idempotency table
+    assert not [table for table in tables if "IdempotencyTable" in table]
+
+
+def test_an_idempotency_key_longer_than_255_characters_is_400(invoke: Invoke) -> None:
+    response = invoke(load_event("put_item", headers={"Idempotency-Key": "k" * 256}))
+
+    assert_problem(response, 400, "Idempotency-Key")
+    assert invoke(load_event("get_item", path_parameters={"key": "greeting"}))["statusCode"] == 404

@@ -8,21 +8,29 @@ from typing import Any
 import pytest
 
 from devstack.template import ROOT, api_routes, load_template, resources_of_type
+from dynamo_tables import default_client
+from tests.support.events import EXPECTED_STATUS, event_names, function_for, load_event
 from tests.support.translate import expand, resources
+from tests.unit.conftest import Invoke, load_handler
 
 # What each route needs, and nothing more: (actions, resource) pairs.
 SIMPLE = {"Fn::GetAtt": ["SimpleTable", "Arn"]}
 COMPLEX = {"Fn::GetAtt": ["ComplexTable", "Arn"]}
 STATUS_INDEX = {"Fn::Sub": "${ComplexTable.Arn}/index/AttributeTwoIndexName"}
+# Writes keep their first answer to an Idempotency-Key (Powertools' utility) in their own table.
+IDEMPOTENCY = (
+    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+    {"Fn::GetAtt": ["IdempotencyTable", "Arn"]},
+)
 NEEDS: dict[str, list[tuple[set[str], Any]]] = {
-    "PutItemFunction": [({"dynamodb:PutItem"}, SIMPLE)],
+    "PutItemFunction": [({"dynamodb:UpdateItem"}, SIMPLE), IDEMPOTENCY],
     "GetItemFunction": [({"dynamodb:GetItem"}, SIMPLE)],
-    "DeleteItemFunction": [({"dynamodb:DeleteItem"}, SIMPLE)],
+    "DeleteItemFunction": [({"dynamodb:DeleteItem"}, SIMPLE), IDEMPOTENCY],
     "ListItemsFunction": [({"dynamodb:Scan"}, SIMPLE)],
-    "PutRecordFunction": [({"dynamodb:UpdateItem"}, COMPLEX)],
+    "PutRecordFunction": [({"dynamodb:UpdateItem"}, COMPLEX), IDEMPOTENCY],
     "GetRecordFunction": [({"dynamodb:GetItem"}, COMPLEX)],
-    "PatchRecordFunction": [({"dynamodb:UpdateItem"}, COMPLEX)],
-    "DeleteRecordFunction": [({"dynamodb:DeleteItem"}, COMPLEX)],
+    "PatchRecordFunction": [({"dynamodb:UpdateItem"}, COMPLEX), IDEMPOTENCY],
+    "DeleteRecordFunction": [({"dynamodb:DeleteItem"}, COMPLEX), IDEMPOTENCY],
     "ListRecordsFunction": [({"dynamodb:Scan"}, COMPLEX), ({"dynamodb:Query"}, STATUS_INDEX)],
 }
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -178,3 +186,62 @@ def test_the_gateway_answers_reach_cloudformation() -> None:
     assert {
         answer["responseParameters"]["gatewayresponse.header.Content-Type"] for answer in answers.values()
     } == {"'application/problem+json'"}
+
+
+def _calls_made(handler: Any, invoke: Invoke, event: dict[str, Any]) -> set[tuple[str, str]]:
+    """(IAM action, table) of every DynamoDB call the handler makes for ``event``."""
+    calls: set[tuple[str, str]] = set()
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "TransactWriteItems":  # IAM checks each action inside a transaction
+            for action in params["TransactItems"]:
+                ((kind, body),) = action.items()
+                calls.add(
+                    (
+                        f"dynamodb:{kind}Item" if kind != "ConditionCheck" else "dynamodb:ConditionCheckItem",
+                        body["TableName"],
+                    )
+                )
+        else:
+            calls.add(
+                (
+                    f"dynamodb:{model.name}",
+                    params["TableName"] + ("/index" if params.get("IndexName") else ""),
+                )
+            )
+
+    client = default_client()
+    client.meta.events.register("provide-client-params.dynamodb", record)
+    try:
+        invoke(event)
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", record)
+    return calls
+
+
+def _granted(function: str) -> set[tuple[str, str]]:
+    """(action, table logical id) the function's role allows, as the expanded template says."""
+    granted = set()
+    for actions, resource in _grants(resources(expand(), "AWS::IAM::Role")[f"{function}Role"]):
+        table = (
+            resource["Fn::GetAtt"][0]
+            if "Fn::GetAtt" in resource
+            else resource["Fn::Sub"].split(".")[0][2:] + "/index"
+        )
+        granted |= {(action, table) for action in actions}
+    return granted
+
+
+@pytest.mark.parametrize("name", event_names())
+@pytest.mark.parametrize("idempotency_key", [False, True], ids=["plain", "with-idempotency-key"])
+def test_every_call_a_handler_makes_is_granted(
+    seeded: None, invoke: Invoke, name: str, idempotency_key: bool
+) -> None:
+    event = load_event(name, headers={"Idempotency-Key": f"key-{name}"} if idempotency_key else None)
+    function = function_for(event)
+
+    made = _calls_made(load_handler(function), invoke, event)
+
+    if EXPECTED_STATUS[name] < 400:
+        assert made  # a successful request reached DynamoDB, so this looked at real calls
+    assert made <= _granted(function), made - _granted(function)

@@ -29,6 +29,7 @@ from dynamo_tables.errors import (
 )
 from dynamo_tables.limits import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES
 from dynamo_tables.models import Precondition
+from dynamo_tables.settings import table_name_from
 
 logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the template
 
@@ -37,6 +38,7 @@ PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 # Keys and ids in paths: the API's documented limit, half of what DynamoDB takes.
 MAX_KEY_BYTES = 1024
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 # RFC 9110's reason phrases, fixed here: Python 3.11 (this host) and 3.13 (Lambda)
 # disagree on some of them ("Unprocessable Entity" / "Unprocessable Content").
@@ -112,30 +114,63 @@ def _check_route_keys(app: APIGatewayRestResolver, next_middleware: NextMiddlewa
     return next_middleware(app)
 
 
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key came with another request before (422)."""
+
+
+class IdempotencyKeyInFlight(Exception):
+    """A request with this Idempotency-Key is still running (409)."""
+
+
+# The client's mistakes, each with its status: answers worth keeping for an Idempotency-Key.
+_CLIENT_ERRORS: tuple[tuple[type[Exception], HTTPStatus], ...] = (
+    (InvalidInput, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (IdempotencyKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (BadRequest, HTTPStatus.BAD_REQUEST),
+    (InvalidPage, HTTPStatus.BAD_REQUEST),
+    (PayloadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
+    (NotFound, HTTPStatus.NOT_FOUND),
+    (PreconditionFailed, HTTPStatus.PRECONDITION_FAILED),
+    (IdempotencyKeyInFlight, HTTPStatus.CONFLICT),
+)
+
+
+def client_error_answer(error: Exception) -> Response[str] | None:
+    """The problem answering a client's mistake, or None for anything else."""
+    for kind, status in _CLIENT_ERRORS:
+        if isinstance(error, kind):
+            return problem(status, str(error))
+    return None
+
+
+_WRITES = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+    """A write with an ``Idempotency-Key`` runs once per key and request (see idempotency.py).
+
+    Without the header nothing more happens: that module, Powertools' idempotency utility
+    and its table are not even loaded.
+    """
+    key = _header(app, "Idempotency-Key")
+    if key is None or app.current_event.http_method not in _WRITES:
+        return next_middleware(app)
+    if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise BadRequest(f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
+    from dynamo_tables.idempotency import answer_once
+
+    return answer_once(app, key, lambda: next_middleware(app))
+
+
 def create_app() -> APIGatewayRestResolver:
     """A resolver with every domain exception mapped to its problem response."""
+    table_name_from("IDEMPOTENCY_TABLE_NAME")  # checked at cold start, used only with the header
     app = _GreedyRouteResolver()
-    app.use([_check_route_keys])
+    app.use([_check_route_keys, _idempotent_writes])
 
-    @app.exception_handler(InvalidInput)
-    def invalid_input(error: InvalidInput) -> Response[str]:
-        return problem(HTTPStatus.UNPROCESSABLE_ENTITY, str(error))
-
-    @app.exception_handler([BadRequest, InvalidPage])
-    def bad_request(error: Exception) -> Response[str]:
-        return problem(HTTPStatus.BAD_REQUEST, str(error))
-
-    @app.exception_handler(PayloadTooLarge)
-    def too_large(error: PayloadTooLarge) -> Response[str]:
-        return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, str(error))
-
-    @app.exception_handler(NotFound)
-    def not_found(error: NotFound) -> Response[str]:
-        return problem(HTTPStatus.NOT_FOUND, str(error))
-
-    @app.exception_handler(PreconditionFailed)
-    def precondition_failed(error: PreconditionFailed) -> Response[str]:
-        return problem(HTTPStatus.PRECONDITION_FAILED, str(error))
+    @app.exception_handler([kind for kind, _ in _CLIENT_ERRORS])
+    def client_error(error: Exception) -> Response[str] | None:
+        return client_error_answer(error)
 
     @app.exception_handler(Unavailable)
     def unavailable(error: Unavailable) -> Response[str]:

@@ -10,16 +10,43 @@ and the item image DynamoDB returns with the failure shows the token: the write 
 same item between it and its retry (a retry comes within seconds).
 """
 
+import base64
+import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 RECENT = 16
 NAMES = {f"#w{index}": f"W{index}" for index in range(RECENT)}
 
+# (seed, how many tokens it has given) while tokens_derived_from runs.
+_SEED: ContextVar[tuple[str, list[int]] | None] = ContextVar("write_token_seed", default=None)
+
+
+@contextmanager
+def tokens_derived_from(seed: str) -> Iterator[None]:
+    """Writes in this block take tokens derived from ``seed``, the same on every run of the
+    same request (an ``Idempotency-Key``'s retry, say): such a write recognises the one an
+    earlier run applied even when that run never learnt it had."""
+    reset = _SEED.set((seed, [0]))
+    try:
+        yield
+    finally:
+        _SEED.reset(reset)
+
 
 def _fresh() -> str:
-    return secrets.token_urlsafe(12)  # 16 characters; also a valid ClientRequestToken
+    """16 characters; also a valid ClientRequestToken."""
+    seeded = _SEED.get()
+    if seeded is None:
+        return secrets.token_urlsafe(12)
+    seed, given = seeded
+    given[0] += 1
+    digest = hashlib.sha256(f"{seed}#{given[0]}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,109 @@
+"""``Idempotency-Key`` on the API's writes, with Powertools' idempotency utility.
+
+The first answer to a key is kept for an hour (its table: ``IDEMPOTENCY_TABLE_NAME``):
+the same key with the same request gets that answer again and applies nothing; with
+another request it is a 422; while the first still runs, a 409. Client errors are kept
+like successes; a 5xx is not, so the retry runs again, and then the write tokens below,
+derived from the key and the request, let it recognise a write that the failed run did
+apply (a 503 after DynamoDB took the write) instead of applying it twice.
+
+Imported by ``http.py`` only for a request carrying the header.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyItemAlreadyExistsError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
+
+from dynamo_tables.base import default_client
+from dynamo_tables.errors import Unavailable
+from dynamo_tables.http import IdempotencyKeyInFlight, IdempotencyKeyReused, client_error_answer
+from dynamo_tables.settings import table_name_from
+from dynamo_tables.write_tokens import tokens_derived_from
+
+EXPIRES_AFTER_SECONDS = 60 * 60
+_PRECONDITIONS = ("If-Match", "If-None-Match")
+
+_CONFIG = IdempotencyConfig(
+    event_key_jmespath="key",
+    payload_validation_jmespath="request",
+    expires_after_seconds=EXPIRES_AFTER_SECONDS,
+)
+
+
+class _Store(DynamoDBPersistenceLayer):
+    """Powertools' DynamoDB store, recognising its own record after a lost answer.
+
+    Saving the in-progress record is a conditional PutItem. When botocore retries it after
+    a lost answer, the retry meets the record its first attempt wrote, which Powertools
+    takes for another request in flight: a 409 for the request itself. A record with this
+    attempt's own in-progress deadline (to the millisecond) and payload is its own. (Were a
+    duplicate to share both, the two would run one write with one derived token, once.)
+    """
+
+    def _put_record(self, data_record: DataRecord) -> None:
+        try:
+            super()._put_record(data_record)
+        except IdempotencyItemAlreadyExistsError as err:
+            found = err.old_data_record
+            if not (
+                found is not None
+                and found.status == STATUS_CONSTANTS["INPROGRESS"]
+                and found.in_progress_expiry_timestamp == data_record.in_progress_expiry_timestamp
+                and found.payload_hash == data_record.payload_hash
+            ):
+                raise
+
+
+_STORE = _Store(table_name=table_name_from("IDEMPOTENCY_TABLE_NAME"), boto3_client=default_client())
+
+
+def answer_once(app: APIGatewayRestResolver, key: str, run: Callable[[], Response[Any]]) -> Response[str]:
+    """``run`` the write once for this key and request; later, its first answer again."""
+    event = app.current_event
+    request = {
+        "method": event.http_method,
+        "route": event.resource,
+        "path": event.path_parameters or {},
+        "body": event.body,
+        "preconditions": {name: event.headers.get(name) for name in _PRECONDITIONS},
+    }
+    seed = hashlib.sha256(json.dumps([key, request], sort_keys=True).encode()).hexdigest()
+    _CONFIG.register_lambda_context(app.lambda_context)
+    try:
+        with tokens_derived_from(seed):
+            answer = _run_once(data={"key": key, "request": request}, run=run)
+    except IdempotencyValidationError as err:
+        raise IdempotencyKeyReused("Idempotency-Key: already used with another request") from err
+    except IdempotencyAlreadyInProgressError as err:
+        raise IdempotencyKeyInFlight("Idempotency-Key: a request with this key is still running") from err
+    except IdempotencyPersistenceLayerError as err:
+        raise Unavailable(f"idempotency table: {type(err).__name__}") from err
+    return Response(status_code=answer["status_code"], body=answer["body"], headers=answer["headers"])
+
+
+@idempotent_function(data_keyword_argument="data", persistence_store=_STORE, config=_CONFIG)
+def _run_once(data: dict[str, Any], run: Callable[[], Response[Any]]) -> dict[str, Any]:
+    """The answer to keep: a success or a client error; a 5xx raises, and is not kept."""
+    try:
+        response = run()
+    except Exception as error:
+        answer = client_error_answer(error)
+        if answer is None:
+            raise
+        response = answer
+    return {"status_code": response.status_code, "body": response.body, "headers": response.headers}

@@ -1,0 +1,126 @@
+"""Idempotency-Key: a client's retry of a write is safe.
+
+The same key with the same request gives the first answer and applies nothing; the same
+key with another request is a 422; a duplicate while the first is still running a 409.
+"""
+
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from tests.http.conftest import Api
+from tests.http.test_contract import assert_problem
+from tests.support.lossy_proxy import LossyProxy
+
+
+def _key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def _answer(response: requests.Response) -> tuple[int, str, str | None, str | None]:
+    return response.status_code, response.text, response.headers.get("ETag"), response.headers.get("Location")
+
+
+def test_a_replay_after_success_gives_the_first_answer_and_applies_nothing(api: Api, uid: str) -> None:
+    key = _key()
+    create_only = {**key, "If-None-Match": "*"}
+
+    first = api.request("PUT", "records", uid, json={"status": "green"}, headers=create_only)
+    replay = api.request("PUT", "records", uid, json={"status": "green"}, headers=create_only)
+
+    assert first.status_code == 201, first.text
+    assert _answer(replay) == _answer(first)  # not the 412 a second create-only PUT would get
+    assert api.request("GET", "records", uid).json()["version"] == 1
+
+
+def test_every_write_route_replays(api: Api, uid: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+    for method, collection, body in [
+        ("PUT", "items", {"value": "v"}),
+        ("PATCH", "records", {"status": "red"}),
+        ("DELETE", "items", None),
+        ("DELETE", "records", None),
+    ]:
+        key = _key()
+        first = api.request(method, collection, uid, json=body, headers=key)
+        replay = api.request(method, collection, uid, json=body, headers=key)
+        assert first.status_code < 300, (method, collection, first.text)
+        assert _answer(replay) == _answer(first), (method, collection)
+
+
+def test_an_error_answer_replays_too(api: Api, uid: str) -> None:
+    key = _key()
+
+    first = api.request("DELETE", "items", uid, headers=key)
+    api.request("PUT", "items", uid, json={"value": "created since"})
+    replay = api.request("DELETE", "items", uid, headers=key)
+
+    assert first.status_code == 404
+    assert _answer(replay) == _answer(first)
+    assert api.request("GET", "items", uid).status_code == 200  # the replay deleted nothing
+
+
+def test_the_same_key_with_another_request_is_422_and_changes_nothing(api: Api, uid: str) -> None:
+    key = _key()
+    api.request("PUT", "items", uid, json={"value": "first"}, headers=key)
+
+    other = api.request("PUT", "items", uid, json={"value": "second"}, headers=key)
+
+    assert_problem(other, 422)
+    assert "Idempotency-Key" in other.json()["detail"]
+    assert api.request("GET", "items", uid).json()["value"] == "first"
+
+
+def test_concurrent_duplicates_apply_once(api: Api, uid: str) -> None:
+    api.request("PUT", "records", uid, json={"status": "green"})
+    key = _key()
+
+    def patch(_: int) -> int:
+        return api.request("PATCH", "records", uid, json={"status": "red"}, headers=key).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = Counter(pool.map(patch, range(8)))
+
+    # Each duplicate either waited for nothing and replayed the 200, or met the first in flight.
+    assert set(statuses) <= {200, 409}
+    assert statuses[200] >= 1
+    assert api.request("GET", "records", uid).json()["version"] == 2
+
+
+def test_a_replay_after_a_lost_answer_gives_the_answer_that_was_lost(
+    lossy: tuple[Api, LossyProxy], uid: str
+) -> None:
+    lossy_api, _ = lossy
+    lossy_api.request("PUT", "records", uid, json={"status": "green"})
+    key = _key()
+
+    first = lossy_api.request("PATCH", "records", uid, json={"status": "red"}, headers=key)
+    replay = lossy_api.request("PATCH", "records", uid, json={"status": "red"}, headers=key)
+
+    assert (first.status_code, first.headers["ETag"]) == (200, '"2"')
+    assert _answer(replay) == _answer(first)
+    assert lossy_api.request("GET", "records", uid).json()["version"] == 2
+
+
+def test_a_replay_after_a_503_whose_write_landed_applies_nothing(
+    lossy: tuple[Api, LossyProxy], uid: str
+) -> None:
+    # Given a PATCH that DynamoDB applied but whose every answer was lost: the function gave up
+    lossy_api, proxy = lossy
+    lossy_api.request("PUT", "records", uid, json={"status": "green"})
+    key = _key()
+    proxy.lose_every_answer_to = "ComplexTable"
+    try:
+        unknown = lossy_api.request("PATCH", "records", uid, json={"status": "red"}, headers=key)
+    finally:
+        proxy.lose_every_answer_to = None
+    assert unknown.status_code == 503, unknown.text
+
+    # When the client retries with the same key
+    replay = lossy_api.request("PATCH", "records", uid, json={"status": "red"}, headers=key)
+
+    # Then it learns the write happened, once
+    assert (replay.status_code, replay.headers["ETag"]) == (200, '"2"'), replay.text
+    assert lossy_api.request("GET", "records", uid).json()["version"] == 2
