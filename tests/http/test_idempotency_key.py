@@ -4,6 +4,7 @@ The same key with the same request gives the first answer and applies nothing; t
 key with another request is a 422; a duplicate while the first is still running a 409.
 """
 
+import json
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -121,6 +122,31 @@ def test_a_replay_after_a_503_whose_write_landed_applies_nothing(
     # When the client retries with the same key
     replay = lossy_api.request("PATCH", "records", uid, json={"status": "red"}, headers=key)
 
-    # Then it learns the write happened, once
+    # Then it learns the write happened, once, as it stands (the time it was made included)
     assert (replay.status_code, replay.headers["ETag"]) == (200, '"2"'), replay.text
-    assert lossy_api.request("GET", "records", uid).json()["version"] == 2
+    assert replay.json() == lossy_api.request("GET", "records", uid).json()
+
+
+def test_a_large_answer_is_kept_and_replayed(api: Api, uid: str) -> None:
+    # 80,000 euro signs: 240 KB of UTF-8 that JSON would escape to 480 KB, past DynamoDB's
+    # 400 KB item limit, had the answer been kept as escaped JSON text.
+    key = _key()
+    body = {"status": "green", "data": {"s": "€" * 80_000}}
+
+    utf8 = json.dumps(body, ensure_ascii=False).encode()  # 240 KB on the wire, within the limit
+    first = api.request("PUT", "records", uid, data=utf8, headers=key)
+    replay = api.request("PUT", "records", uid, data=utf8, headers=key)
+
+    assert first.status_code == 201, first.text[:300]
+    assert _answer(replay) == _answer(first)
+    assert api.request("GET", "records", uid).json()["version"] == 1
+
+
+def test_the_same_key_on_another_route_is_another_request(api: Api, uid: str) -> None:
+    key = _key()
+    api.request("PUT", "records", uid, json={"status": "green"}, headers=key)
+
+    other_route = api.request("PATCH", "records", uid, json={"status": "red"}, headers=key)
+
+    assert_problem(other_route, 422)
+    assert api.request("GET", "records", uid).json()["version"] == 1

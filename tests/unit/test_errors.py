@@ -106,3 +106,40 @@ def test_a_throttled_write_is_unavailable_and_reports_nothing_written() -> None:
         with pytest.raises(Unavailable):
             ComplexTableClass(client=client).put_record("r", "green", {"n": 1})
         stubber.assert_no_pending_responses()
+
+
+def test_a_write_that_met_a_transaction_in_flight_is_retried() -> None:
+    # DynamoDB refused it unapplied (another transaction, a delete, held the item): safe to send again.
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error("update_item", "TransactionConflictException", http_status_code=400)
+        stubber.add_client_error("update_item", "TransactionConflictException", http_status_code=400)
+        stubber.add_response("update_item", {})
+        record, created = ComplexTableClass(client=client).put_record("r", "green")
+        stubber.assert_no_pending_responses()
+
+    assert (record.version, created) == (1, True)
+
+
+def test_a_delete_cancelled_by_a_conflict_is_retried() -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        stubber.add_client_error(
+            "transact_write_items",
+            "TransactionCanceledException",
+            http_status_code=400,
+            response_meta={},
+            modeled_fields={"CancellationReasons": [{"Code": "TransactionConflict"}]},
+        )
+        stubber.add_response("transact_write_items", {})
+        SimpleTableClass(client=client).delete_value("k")
+        stubber.assert_no_pending_responses()
+
+
+def test_a_conflict_that_lasts_is_unavailable() -> None:
+    client = boto3.client("dynamodb")
+    with Stubber(client) as stubber:
+        for _ in range(10):
+            stubber.add_client_error("update_item", "TransactionConflictException", http_status_code=400)
+        with pytest.raises(Unavailable):
+            ComplexTableClass(client=client).set_status("r", "red")

@@ -5,6 +5,8 @@ domain exceptions: nothing is printed and swallowed, nothing calls ``sys.exit``.
 """
 
 import functools
+import random
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
@@ -43,8 +45,7 @@ _UNAVAILABLE_CODES = frozenset(
         "InternalServerError",
         "ServiceUnavailable",
         "LimitExceededException",
-        # A write met a transaction (a delete) in progress on its item: retry shortly.
-        "TransactionConflictException",
+        # The same request (ClientRequestToken) is still being applied: retry shortly.
         "TransactionInProgressException",
     }
 )
@@ -62,6 +63,13 @@ def default_client() -> "DynamoDBClient":
     ``AWS_ENDPOINT_URL_DYNAMODB`` (boto3's own setting) points it at DynamoDB Local.
     """
     return boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+
+CONFLICT_ATTEMPTS = 4
+
+
+class _Conflict(Exception):
+    """DynamoDB refused a request unapplied because a transaction held its item."""
 
 
 class ConditionFailed(Exception):
@@ -218,7 +226,22 @@ class DynamoGeneralClass(ABC):
         return {"TableName": params["TableName"], "Key": params["Key"]}
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
-        """Run one DynamoDB operation, translating its failures into domain exceptions."""
+        """Run one DynamoDB operation, translating its failures into domain exceptions.
+
+        A request that met a transaction in flight on its item (a delete) was refused
+        unapplied, and that transaction ends within milliseconds: it goes again, a few
+        times, before it counts as unavailable. botocore's retries do not cover it.
+        """
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return self._call_once(operation, params)
+            except _Conflict as conflict:
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise Unavailable(f"DynamoDB {operation}: {conflict}") from conflict
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not secrets
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call_once(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
             response: dict[str, Any] = getattr(self.dynamodb, operation)(**params)
         except ClientError as err:
@@ -231,9 +254,13 @@ class DynamoGeneralClass(ABC):
                 failed = [reason for reason in reasons if reason.get("Code") == "ConditionalCheckFailed"]
                 if failed:
                     raise ConditionFailed(cast("dict[str, Any] | None", failed[0].get("Item"))) from err
+                if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+                    raise _Conflict("cancelled by a conflicting transaction") from err
                 raise Unavailable(
                     f"DynamoDB {operation} cancelled: {[r.get('Code') for r in reasons]}"
                 ) from err
+            if error.get("Code") == "TransactionConflictException":
+                raise _Conflict("a transaction held the item") from err
             if error.get("Code") in _UNAVAILABLE_CODES or status >= 500:
                 raise Unavailable(f"DynamoDB {operation} failed: {error.get('Code')}") from err
             raise

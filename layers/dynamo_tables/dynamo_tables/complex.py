@@ -261,8 +261,11 @@ class ComplexTableClass(DynamoGeneralClass):
             age = token.age_in(err.item)
             if age is None:
                 raise _precondition_error(record_id, precondition, err, must_exist) from err
-            # botocore retried a write whose answer was lost: answer as that answer would have.
+            # This very write was applied already (botocore's retry of a lost answer, or an
+            # Idempotency-Key's retry): answer as its own answer would have.
             now = _to_record(cast("dict[str, Any]", err.item))
+            if age == 0:  # nothing came after it: the record is its result
+                return now, now.version == 1
             version = now.version - age  # one version per write since
             kept = now.data if data is _KEEP else _plain(data)  # PATCH: the data as it is now
             return Record(record_id, status, updated_at, version, kept), version == 1

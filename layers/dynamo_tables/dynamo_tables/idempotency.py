@@ -10,8 +10,10 @@ apply (a 503 after DynamoDB took the write) instead of applying it twice.
 Imported by ``http.py`` only for a request carrying the header.
 """
 
+import base64
 import hashlib
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +33,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import S
 
 from dynamo_tables.base import default_client
 from dynamo_tables.errors import Unavailable
-from dynamo_tables.http import IdempotencyKeyInFlight, IdempotencyKeyReused, client_error_answer
+from dynamo_tables.http import IdempotencyKeyInFlight, IdempotencyKeyReused, client_error_answer, logger
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import tokens_derived_from
 
@@ -82,28 +84,59 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Callable[[], Respons
         "body": event.body,
         "preconditions": {name: event.headers.get(name) for name in _PRECONDITIONS},
     }
-    seed = hashlib.sha256(json.dumps([key, request], sort_keys=True).encode()).hexdigest()
+    # One namespace for the whole API, per caller: a key means one write of one caller's.
+    scoped = [event.request_context.identity.caller or "", key]
+    seed = hashlib.sha256(json.dumps([scoped, request], sort_keys=True).encode()).hexdigest()
     _CONFIG.register_lambda_context(app.lambda_context)
+    ran: list[dict[str, Any]] = []  # the write's own answer, should keeping it fail
     try:
         with tokens_derived_from(seed):
-            answer = _run_once(data={"key": key, "request": request}, run=run)
+            answer = _run_once(data={"key": scoped, "request": request}, run=run, ran=ran)
     except IdempotencyValidationError as err:
         raise IdempotencyKeyReused("Idempotency-Key: already used with another request") from err
     except IdempotencyAlreadyInProgressError as err:
         raise IdempotencyKeyInFlight("Idempotency-Key: a request with this key is still running") from err
     except IdempotencyPersistenceLayerError as err:
-        raise Unavailable(f"idempotency table: {type(err).__name__}") from err
-    return Response(status_code=answer["status_code"], body=answer["body"], headers=answer["headers"])
+        if not ran:
+            raise Unavailable(f"idempotency table: {type(err).__name__}") from err
+        # The write ran and has its answer; only keeping it failed. A retry with the key
+        # then runs again, and its derived tokens recognise this write.
+        logger.warning("Idempotency-Key answer not kept", extra={"reason": type(err).__name__})
+        answer = ran[0]
+    return Response(
+        status_code=answer["status_code"], body=_unpacked(answer["body"]), headers=answer["headers"]
+    )
 
 
-@idempotent_function(data_keyword_argument="data", persistence_store=_STORE, config=_CONFIG)
-def _run_once(data: dict[str, Any], run: Callable[[], Response[Any]]) -> dict[str, Any]:
+@idempotent_function(
+    data_keyword_argument="data", persistence_store=_STORE, config=_CONFIG, key_prefix="dynamodb-backend"
+)
+def _run_once(
+    data: dict[str, Any], run: Callable[[], Response[Any]], ran: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The answer to keep: a success or a client error; a 5xx raises, and is not kept."""
     try:
         response = run()
     except Exception as error:
-        answer = client_error_answer(error)
-        if answer is None:
+        problem = client_error_answer(error)
+        if problem is None:
             raise
-        response = answer
-    return {"status_code": response.status_code, "body": response.body, "headers": response.headers}
+        response = problem
+    answer = {
+        "status_code": response.status_code,
+        "body": _packed(response.body),
+        "headers": response.headers,
+    }
+    ran.append(answer)
+    return answer
+
+
+def _packed(body: Any) -> str:
+    """The body compressed, in base64: ASCII that JSON keeps as it is (it escapes each
+    non-ASCII character to six), so a body within the API's limit fits one DynamoDB item."""
+    text = body if isinstance(body, str) else (body or b"").decode()
+    return base64.b64encode(zlib.compress(text.encode())).decode()
+
+
+def _unpacked(packed: str) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode()

@@ -7,7 +7,8 @@ the item, keeps the last ``RECENT`` tokens (``W0`` the newest, up to ``W15``), a
 only if its token is not among them. The retry of an applied write fails that condition,
 and the item image DynamoDB returns with the failure shows the token: the write happened,
 ``age`` writes ago. A write is recognised while fewer than ``RECENT`` others land on the
-same item between it and its retry (a retry comes within seconds).
+same item between it and its retry, and no delete (which takes the tokens with the item);
+the README says what that costs (about 320 bytes an item) and where it stops.
 """
 
 import base64
