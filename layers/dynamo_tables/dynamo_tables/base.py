@@ -232,14 +232,15 @@ class DynamoGeneralClass(ABC):
         unapplied, and that transaction ends within milliseconds: it goes again, a few
         times, before it counts as unavailable. botocore's retries do not cover it.
         """
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        attempt = 1
+        while True:
             try:
                 return self._call_once(operation, params)
             except _Conflict as conflict:
                 if attempt == CONFLICT_ATTEMPTS:
                     raise Unavailable(f"DynamoDB {operation}: {conflict}") from conflict
-                time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not secrets
-        raise AssertionError("unreachable")  # pragma: no cover
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not secrets
+            attempt += 1
 
     def _call_once(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -13,12 +13,12 @@ the README says what that costs (about 320 bytes an item) and where it stops.
 
 import base64
 import hashlib
-import secrets
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 RECENT = 16
 NAMES = {f"#w{index}": f"W{index}" for index in range(RECENT)}
@@ -43,7 +43,7 @@ def _fresh() -> str:
     """16 characters; also a valid ClientRequestToken."""
     seeded = _SEED.get()
     if seeded is None:
-        return secrets.token_urlsafe(12)
+        return base64.urlsafe_b64encode(os.urandom(12)).decode()
     seed, given = seeded
     given[0] += 1
     digest = hashlib.sha256(f"{seed}#{given[0]}".encode()).digest()
@@ -54,18 +54,14 @@ def _fresh() -> str:
 class WriteToken:
     value: str = field(default_factory=_fresh)
 
-    @property
-    def assignments(self) -> list[str]:
-        """SET clauses that push this token in front of the recent ones (oldest drops out)."""
-        shifts = [
-            f"#w{index} = if_not_exists(#w{index - 1}, :no_token)" for index in range(RECENT - 1, 0, -1)
-        ]
-        return ["#w0 = :token", *shifts]
-
-    @property
-    def guard(self) -> str:
-        """The condition that the write has not been applied already."""
-        return "NOT (" + " OR ".join(f"#w{index} = :token" for index in range(RECENT)) + ")"
+    # The same for every token (only :token's value differs), so built once.
+    assignments: ClassVar[list[str]] = [  # push this token in front; the oldest drops out
+        "#w0 = :token",
+        *(f"#w{index} = if_not_exists(#w{index - 1}, :no_token)" for index in range(RECENT - 1, 0, -1)),
+    ]
+    guard: ClassVar[str] = (  # the write has not been applied already
+        "NOT (" + " OR ".join(f"#w{index} = :token" for index in range(RECENT)) + ")"
+    )
 
     @property
     def values(self) -> dict[str, Any]:
