@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import create_app, json_response, logger
+from dynamo_tables.http import Response, create_app, json_response, logger
 
 app = create_app()
 items = SimpleTableClass()

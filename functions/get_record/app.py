@@ -4,12 +4,12 @@ only with that status."""
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import ComplexTableClass
 from dynamo_tables.http import (
+    Response,
     create_app,
     empty_response,
     etag,

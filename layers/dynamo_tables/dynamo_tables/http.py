@@ -12,13 +12,10 @@ import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from dynamo_tables.errors import (
     InvalidInput,
@@ -27,9 +24,21 @@ from dynamo_tables.errors import (
     PreconditionFailed,
     Unavailable,
 )
+from dynamo_tables.lean_imports import defer_package_init
 from dynamo_tables.limits import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES
 from dynamo_tables.models import Precondition
 from dynamo_tables.settings import table_name_from
+
+# Only the REST resolver and the event classes it reads, on a cold start.
+defer_package_init("aws_lambda_powertools.event_handler")
+defer_package_init("aws_lambda_powertools.utilities.data_classes")
+
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver  # noqa: E402
+from aws_lambda_powertools.event_handler.api_gateway import Response as Response  # noqa: E402 - for handlers
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError  # noqa: E402
+
+if TYPE_CHECKING:  # at run time, importing it would load the whole event_handler package
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the template
 
@@ -103,7 +112,7 @@ def check_route_key(name: str, value: str | None) -> str:
     return value
 
 
-def _check_route_keys(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+def _check_route_keys(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
     """Every route argument is a key or id: refused (422) before the route runs.
 
     Powertools puts them in ``app.context["_route_args"]`` before any middleware runs, as
@@ -146,7 +155,7 @@ def client_error_answer(error: Exception) -> Response[str] | None:
 _WRITES = frozenset({"PUT", "PATCH", "DELETE"})
 
 
-def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[str]:
+def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
     """A write with an ``Idempotency-Key`` runs once per key and request (see idempotency.py).
 
     Without the header nothing more happens: that module, Powertools' idempotency utility
