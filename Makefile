@@ -41,7 +41,7 @@ $(SECURITY_BIN)/.installed: requirements/security.lock
 
 $(LAMBDA_VENV)/.installed: requirements/lambda-runtime.lock $(BIN)/.installed
 	test -x $(LAMBDA_VENV)/bin/python || $(LAMBDA_PYTHON) -m venv --without-pip $(LAMBDA_VENV)
-	$(BIN)/uv pip sync --quiet --python $(LAMBDA_VENV)/bin/python requirements/lambda-runtime.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(LAMBDA_VENV)/bin/python requirements/lambda-runtime.lock
 	touch $@
 
 node_modules/.installed: package-lock.json

@@ -187,6 +187,9 @@ class EmulatedRuntime:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
+            # Lambda's /var/task and /opt are read-only: what ships without bytecode is
+            # compiled again on every cold start, here too.
+            "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONPATH": os.pathsep.join(self.spec.python_path()),
             "LAMBDA_TASK_ROOT": str(self.spec.code_dir),
             "_HANDLER": self.spec.handler,

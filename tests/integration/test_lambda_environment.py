@@ -115,3 +115,55 @@ def test_a_timed_out_sandbox_is_replaced_as_lambda_replaces_it(
     assert "timed out" in timed_out["errorMessage"]
     assert again == {"statusCode": 200, "body": "served"}
     assert time.monotonic() - started < 10  # not the stuck sandbox, still sleeping
+
+
+LOADS_A_HANDLER = """\
+import os
+import sys
+
+import app  # GetItemFunction's, beside this file
+
+
+def lambda_handler(event, context):
+    root = os.environ["LAYER_DIR"]
+    layer = [m for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(root)]
+    compiled = []
+    for module in layer:
+        cached = getattr(module, "__cached__", None)
+        if cached and os.path.isfile(cached):
+            with open(cached, "rb") as pyc:
+                header = pyc.read(8)
+            # PEP 552 flags: 0b01 is hash-based and never checked against the source.
+            compiled.append(int.from_bytes(header[4:8], "little") == 0b01)
+        else:
+            compiled.append(False)
+    return {"layer_modules": len(layer), "from_unchecked_bytecode": sum(compiled)}
+"""
+
+
+def test_the_layer_ships_bytecode_for_the_runtime_python(local_stack: LocalStack, tmp_path: Path) -> None:
+    # Lambda mounts /opt read-only: a module without bytecode is compiled on every cold start.
+    spec = local_stack.specs["GetItemFunction"]
+    code = tmp_path / "function"
+    code.mkdir()
+    (code / "app.py").write_text((spec.code_dir / "app.py").read_text())
+    (code / "probe.py").write_text(LOADS_A_HANDLER)
+    layer_dir = str(spec.layer_dirs[0])
+    probe = dataclasses.replace(
+        spec,
+        logical_id="Probe",
+        code_dir=code,
+        handler="probe.lambda_handler",
+        environment={**spec.environment, "LAYER_DIR": layer_dir},
+    )
+    emulator = emulator_binary()
+    assert emulator is not None
+    runtime = EmulatedRuntime(probe, emulator, lambda *_: None)
+    runtime.start()
+    try:
+        answer = json.loads(runtime.invoke(b"{}"))
+    finally:
+        runtime.stop()
+
+    assert answer["layer_modules"] > 50  # Powertools' and the layer's own
+    assert answer["from_unchecked_bytecode"] == answer["layer_modules"]
