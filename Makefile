@@ -18,11 +18,11 @@ UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-SOURCES := layers functions devstack tests
+SOURCES := layers functions devstack bench tests
 PORT ?= 3000
 DDB_PORT ?= 8000
 
-.PHONY: help deps start invoke reset test unit integration test-http fuzz lint audit format build lock clean
+.PHONY: help deps start invoke reset test unit integration test-http fuzz bench lint audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ fuzz: deps ## A long schemathesis run against a local API: FUZZ_EXAMPLES=500 and
 
 test-http: deps ## The HTTP contract tests: a local API on free ports, or API_URL=https://... for a stage
 	$(BIN)/pytest tests/http
+
+bench: deps ## Cold start, warm overhead, round trips, local API load, sizes: into docs/PERFORMANCE.md
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 test: deps lint ## Everything CI runs: lint, then every test tier
 	$(BIN)/pytest tests
