@@ -9,7 +9,9 @@ from bench import report
 
 def test_a_new_run_replaces_only_the_generated_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     document = tmp_path / "PERFORMANCE.md"
-    document.write_text(f"# Title\n\nprose before\n\n{report.BEGIN}\nold figures\n{report.END}\n\nprose after\n")
+    document.write_text(
+        f"# Title\n\nprose before\n\n{report.BEGIN}\nold figures\n{report.END}\n\nprose after\n"
+    )
     monkeypatch.setattr(report, "DOCUMENT", document)
 
     report.write("## Cold start\n\nnew figures", "make bench")

@@ -7,6 +7,7 @@ layer's domain exceptions into RFC 9457 problem responses (``application/problem
 import base64
 import binascii
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -41,6 +42,12 @@ if TYPE_CHECKING:  # at run time, importing it would load the whole event_handle
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the template
+
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":  # Lambda's SnapStart INIT
+    from dynamo_tables.base import default_client
+    from dynamo_tables.snapstart import register_hooks
+
+    register_hooks(default_client())
 
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
