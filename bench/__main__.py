@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import api_load, cold_start, report, sizes, warm
+from bench import api_load, cold_start, cost, report, sizes, warm
 from devstack.dynamodb_local import SetupError, free_port
 from devstack.stack import LocalStack, function_specs, sam_build
 
@@ -131,6 +131,27 @@ def _warm(args: argparse.Namespace) -> str:
         )
         for r in results
     ]
+    memory = int(stack.specs[next(iter(stack.specs))].memory)
+    costs = [
+        (r.route, r.units, r.keyed_units, cost.per_million(r.handler_ms, memory, r.units.read, r.units.write))
+        for r in results
+    ]
+    cost_rows = [
+        (
+            route,
+            f"{units.read:g} / {units.write:g}",
+            f"{keyed.read:g} / {keyed.write:g}" if keyed else "",
+            f"${price.lambda_duration:.2f}",
+            f"${price.dynamodb:.2f}",
+            f"${price.total:.2f}",
+            f"${price.total + _keyed_extra(units, keyed):.2f}" if keyed else "",
+        )
+        for route, units, keyed, price in costs
+    ]
+    by_route = {route: price.total for route, _, _, price in costs}
+    weights = {api_load.ROUTE_OF[kind]: weight for weight, kind in api_load.MIX}
+    mix = sum(by_route[route] * weight for route, weight in weights.items()) / sum(weights.values())
+    cost_rows.append(("**the local API's mix** (below)", "", "", "", "", f"**${mix:.2f}**", ""))
     return "\n\n".join(
         [
             "## Warm requests and DynamoDB round trips",
@@ -152,8 +173,33 @@ def _warm(args: argparse.Namespace) -> str:
                 ),
                 rows,
             ),
+            "### Units and cost per million requests",
+            "Read / write request units one request consumed (indexes included), as DynamoDB Local counts "
+            "them with `ReturnConsumedCapacity`, with and without an `Idempotency-Key`; the cost of a "
+            f"million such requests at list prices (`bench/cost.py`): API Gateway REST "
+            f"${cost.API_GATEWAY_REST_PER_MILLION:.2f} and Lambda requests "
+            f"${cost.LAMBDA_REQUESTS_PER_MILLION:.2f} in every row, Lambda arm64 at {memory} MB for the "
+            "handler's duration measured above, DynamoDB on demand.",
+            report.table(
+                (
+                    "Route (event)",
+                    "Units r / w",
+                    "Keyed r / w",
+                    "Lambda",
+                    "DynamoDB",
+                    "Total",
+                    "Total, keyed",
+                ),
+                cost_rows,
+            ),
         ]
     )
+
+
+def _keyed_extra(units: warm.Units, keyed: warm.Units) -> float:
+    return (keyed.read - units.read) * cost.DYNAMODB_READ_PER_MILLION + (
+        keyed.write - units.write
+    ) * cost.DYNAMODB_WRITE_PER_MILLION
 
 
 def _api(args: argparse.Namespace) -> str:

@@ -31,6 +31,15 @@ MIX = (
     (10, "GET records?status"),
     (5, "GET items"),
 )
+# Each kind as the sample event of the same route (bench/warm.py measures those).
+ROUTE_OF = {
+    "GET item": "get_item",
+    "PUT item": "put_item",
+    "GET record": "get_record",
+    "PATCH record": "patch_record",
+    "GET records?status": "list_records_by_status",
+    "GET items": "list_items",
+}
 
 
 @dataclass

@@ -12,6 +12,7 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -24,6 +25,9 @@ from devstack.stack import LocalStack
 from devstack.template import ROOT, function_code_dir
 from tests.support.events import function_for, load_event, seed_tables
 from tests.support.lambda_context import FakeLambdaContext
+
+WRITES = {"PUT", "PATCH", "DELETE"}
+READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 
 # One event per route, in a state each answers 2xx from; each runs after the tables are
 # re-seeded where its first run changes what the next would find.
@@ -51,6 +55,16 @@ class Warm:
     direct_ms: float
     ratio: float  # the median of per-pair ratios: steadier than a ratio of medians
     added_ms: float  # the median of per-pair differences: what the handler adds
+    units: "Units"  # what one request consumed, as DynamoDB Local counts it
+    keyed_units: "Units | None" = None  # the same write with an Idempotency-Key
+
+
+@dataclass(frozen=True)
+class Units:
+    """Read and write request units one request consumed, indexes included."""
+
+    read: float
+    write: float
 
 
 def _load_handler(logical_id: str) -> ModuleType:
@@ -77,6 +91,14 @@ def measure(stack: LocalStack, iterations: int) -> list[Warm]:
 
     reseed()
     results = [_route(route, options, client, reseed, iterations) for route, options in ROUTES.items()]
+    for result in results:
+        if load_event(result.route)["httpMethod"] in WRITES:
+            reseed()
+            keyed = load_event(
+                result.route,
+                headers={**ROUTES[result.route].get("headers", {}), "Idempotency-Key": str(uuid.uuid4())},
+            )
+            _, result.keyed_units = _consumed(client, keyed)
     reseed()
     return results
 
@@ -96,6 +118,9 @@ def _route(
         status = handler(copy.deepcopy(event), FakeLambdaContext())["statusCode"]
     finally:
         client.meta.events.unregister("provide-client-params.dynamodb", capture)
+    if options.get("reseed"):
+        reseed()
+    _, units = _consumed(client, event)
     pending = [event]
 
     def setup() -> None:
@@ -121,7 +146,35 @@ def _route(
         statistics.median(direct_times),
         statistics.median(h / d for h, d in zip(handler_times, direct_times, strict=True)),
         statistics.median(h - d for h, d in zip(handler_times, direct_times, strict=True)),
+        units,
     )
+
+
+def _consumed(client: Any, event: dict[str, Any]) -> tuple[int, Units]:
+    """Run ``event`` once with every call asking DynamoDB what it consumed."""
+    handler = _load_handler(function_for(event)).lambda_handler
+    units = {"read": 0.0, "write": 0.0}
+
+    def ask(params: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {**params, "ReturnConsumedCapacity": "INDEXES"}
+
+    def read(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        answer = parsed.get("ConsumedCapacity") or []
+        kind = "read" if model.name in READS else "write"
+        units[kind] += sum(float(capacity["CapacityUnits"]) for capacity in _listed(answer))
+
+    client.meta.events.register("provide-client-params.dynamodb", ask, unique_id="bench-ask")
+    client.meta.events.register("after-call.dynamodb", read, unique_id="bench-read")
+    try:
+        status = handler(copy.deepcopy(event), FakeLambdaContext())["statusCode"]
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", unique_id="bench-ask")
+        client.meta.events.unregister("after-call.dynamodb", unique_id="bench-read")
+    return status, Units(units["read"], units["write"])
+
+
+def _listed(answer: Any) -> list[dict[str, Any]]:
+    return answer if isinstance(answer, list) else [answer]
 
 
 def _paired(
