@@ -15,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from devstack.stack import ensure_tables
 from devstack.template import ROOT, load_template, table_definitions
 from dynamo_tables import ComplexTableClass, ConfigurationError, InvalidCursor
 from dynamo_tables.complex import _merge, status_shard
@@ -100,6 +101,16 @@ def test_the_template_expands_both_ways(shards: str) -> None:
     expanded = expand(StatusIndexShards=shards)
 
     assert "ComplexTable" in resources(expanded, "AWS::DynamoDB::Table")
+
+
+def test_the_local_stack_builds_its_tables_with_the_functions_parameters() -> None:
+    with mock_aws():
+        client = boto3.client("dynamodb")
+
+        ensure_tables(client, {"StatusIndexShards": "4"})
+
+        (index,) = client.describe_table(TableName="ComplexTable")["Table"]["GlobalSecondaryIndexes"]
+        assert index["IndexName"] == SHARD_INDEX
 
 
 # --- settings -------------------------------------------------------------------------
