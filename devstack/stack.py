@@ -62,13 +62,14 @@ def dynamodb_client(endpoint_url: str) -> Any:
     )
 
 
-def ensure_tables(client: Any) -> None:
-    """Create each template table, named by its logical id as SAM CLI resolves its ``Ref``.
+def ensure_tables(client: Any, parameters: dict[str, str] | None = None) -> None:
+    """Create each template table, named by its logical id as SAM CLI resolves its ``Ref``,
+    with the same parameter overrides as the functions (``StatusIndexShards`` picks an index).
 
     An existing table is left as it is, data and all (asking rather than listing, which
     would read only the first page of a shared DynamoDB Local's tables).
     """
-    for logical_id, definition in table_definitions().items():
+    for logical_id, definition in table_definitions(parameters=parameters).items():
         try:
             client.create_table(TableName=logical_id, **definition)
         except client.exceptions.ResourceInUseException:
@@ -180,7 +181,7 @@ class LocalStack:
                 log.info("Building with sam build ...")
                 sam_build()
             self._start_dynamodb()
-            ensure_tables(dynamodb_client(self.endpoint_url))
+            ensure_tables(dynamodb_client(self.endpoint_url), self.parameters)
             self.specs = function_specs(self.endpoint_url, self.parameters)
             if self.in_process or emulator_binary() is None:
                 log.warning("No Lambda runtime emulator for this host: running handlers in this process")

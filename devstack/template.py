@@ -120,6 +120,11 @@ def resolve(value: Any, template: dict[str, Any], parameters: dict[str, str]) ->
     return {key: member for key, member in resolved_map.items() if member is not _NO_VALUE}
 
 
+def condition_holds(name: str, template: dict[str, Any], overrides: dict[str, str] | None = None) -> bool:
+    """Whether the template's condition ``name`` holds with these parameters (else defaults)."""
+    return _condition(name, template, parameter_values(template, overrides))
+
+
 def _condition(name: str, template: dict[str, Any], parameters: dict[str, str]) -> bool:
     return _evaluate(template["Conditions"][name], template, parameters)
 

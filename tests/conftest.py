@@ -18,3 +18,4 @@ os.environ["SIMPLE_TABLE_NAME"] = "SimpleTable"
 os.environ["COMPLEX_TABLE_NAME"] = "ComplexTable"
 os.environ["IDEMPOTENCY_TABLE_NAME"] = "IdempotencyTable"
 os.environ.pop("RECORD_STATUSES", None)
+os.environ.pop("STATUS_INDEX_SHARDS", None)

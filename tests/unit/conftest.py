@@ -1,6 +1,7 @@
 """Unit tier: moto's ``mock_aws`` with the tables built from template.yaml."""
 
 import importlib.util
+import os
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -16,12 +17,22 @@ from tests.support.lambda_context import FakeLambdaContext
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
+def status_index_shards(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The template's ``StatusIndexShards`` ("0": off), as template.yaml passes it to the
+    functions; a test picks another with ``parametrize(..., indirect=True)``."""
+    shards = str(getattr(request, "param", "0"))
+    monkeypatch.setenv("STATUS_INDEX_SHARDS", shards)
+    return shards
+
+
+@pytest.fixture
+def dynamodb(status_index_shards: str) -> Iterator[Any]:
     """An empty mocked DynamoDB holding the template's tables, named by logical id as
     tests/conftest.py tells the table classes (SIMPLE_TABLE_NAME, COMPLEX_TABLE_NAME)."""
     with mock_aws():
         client = boto3.client("dynamodb")
-        for logical_id, definition in table_definitions().items():
+        parameters = {"StatusIndexShards": status_index_shards}
+        for logical_id, definition in table_definitions(parameters=parameters).items():
             client.create_table(TableName=logical_id, **definition)
         yield client
 
@@ -42,20 +53,23 @@ def seeded(items: SimpleTableClass, records: ComplexTableClass) -> None:
     seed_tables(items, records)
 
 
-_handlers: dict[str, ModuleType] = {}
+_handlers: dict[tuple[str, str], ModuleType] = {}
 
 
 def load_handler(logical_id: str) -> ModuleType:
-    """Import ``functions/<route>/app.py`` once per run, under a name of its own."""
-    if logical_id not in _handlers:
+    """Import ``functions/<route>/app.py`` once per run and ``STATUS_INDEX_SHARDS`` (read at
+    its cold start), under a name of its own."""
+    shards = os.environ.get("STATUS_INDEX_SHARDS", "0")
+    if (logical_id, shards) not in _handlers:
         path = function_code_dir(logical_id) / "app.py"
-        spec = importlib.util.spec_from_file_location(f"handler_{logical_id}", path)
+        suffix = "" if shards == "0" else f"_shards{shards}"
+        spec = importlib.util.spec_from_file_location(f"handler_{logical_id}{suffix}", path)
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        _handlers[logical_id] = module
-    return _handlers[logical_id]
+        _handlers[(logical_id, shards)] = module
+    return _handlers[(logical_id, shards)]
 
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]

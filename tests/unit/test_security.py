@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from devstack.template import ROOT, api_routes, load_template, resources_of_type
+from devstack.template import ROOT, api_routes, condition_holds, load_template, resources_of_type
 from dynamo_tables import default_client
 from tests.support.events import EXPECTED_STATUS, event_names, function_for, load_event
 from tests.support.translate import expand, resources
@@ -17,6 +17,9 @@ from tests.unit.conftest import Invoke, load_handler
 SIMPLE = {"Fn::GetAtt": ["SimpleTable", "Arn"]}
 COMPLEX = {"Fn::GetAtt": ["ComplexTable", "Arn"]}
 STATUS_INDEX = {"Fn::Sub": "${ComplexTable.Arn}/index/AttributeTwoIndexName"}
+SHARDED_STATUS_INDEX = {"Fn::Sub": "${ComplexTable.Arn}/index/AttributeTwoShardIndexName"}
+# StatusIndexShards: off (the seed's index) and on (the write-sharded index instead).
+SHARDS = ["0", "8"]
 # Writes keep their first answer to an Idempotency-Key (Powertools' utility) in their own table.
 IDEMPOTENCY = (
     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
@@ -37,13 +40,28 @@ BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionR
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
 
 
-def _grants(role: dict[str, Any]) -> list[tuple[set[str], Any]]:
+def _needs(function: str, shards: str) -> list[tuple[set[str], Any]]:
+    """What the function needs with ``StatusIndexShards`` at ``shards``: a listing by status
+    queries the one status index the table has."""
+    index = STATUS_INDEX if shards == "0" else SHARDED_STATUS_INDEX
+    return [
+        (actions, index if resource is STATUS_INDEX else resource) for actions, resource in NEEDS[function]
+    ]
+
+
+def _grants(role: dict[str, Any], template: dict[str, Any], shards: str) -> list[tuple[set[str], Any]]:
+    """The role's (actions, resource) pairs, each ``Fn::If`` resolved as CloudFormation would."""
     grants = []
     for policy in role["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
-            grants.append(({actions} if isinstance(actions, str) else set(actions), statement["Resource"]))
+            resource = statement["Resource"]
+            if "Fn::If" in resource:
+                name, if_true, if_false = resource["Fn::If"]
+                holds = condition_holds(name, template, {"StatusIndexShards": shards})
+                resource = if_true if holds else if_false
+            grants.append(({actions} if isinstance(actions, str) else set(actions), resource))
     return grants
 
 
@@ -57,12 +75,13 @@ def test_every_function_is_covered() -> None:
     assert set(NEEDS) == set(resources_of_type(load_template(), "AWS::Serverless::Function"))
 
 
+@pytest.mark.parametrize("shards", SHARDS)
 @pytest.mark.parametrize("function", sorted(NEEDS))
-def test_each_function_may_do_only_what_its_route_needs(function: str) -> None:
-    roles = resources(expand(), "AWS::IAM::Role")
-    role = roles[f"{function}Role"]
+def test_each_function_may_do_only_what_its_route_needs(function: str, shards: str) -> None:
+    template = expand(StatusIndexShards=shards)
+    role = resources(template, "AWS::IAM::Role")[f"{function}Role"]
 
-    assert _grants(role) == NEEDS[function]
+    assert _grants(role, template, shards) == _needs(function, shards)
     assert _managed(role) == {BASIC_EXECUTION, XRAY_WRITE}
 
 
@@ -203,12 +222,8 @@ def _calls_made(handler: Any, invoke: Invoke, event: dict[str, Any]) -> set[tupl
                     )
                 )
         else:
-            calls.add(
-                (
-                    f"dynamodb:{model.name}",
-                    params["TableName"] + ("/index" if params.get("IndexName") else ""),
-                )
-            )
+            index = params.get("IndexName")
+            calls.add((f"dynamodb:{model.name}", params["TableName"] + (f"/index/{index}" if index else "")))
 
     client = default_client()
     client.meta.events.register("provide-client-params.dynamodb", record)
@@ -219,23 +234,28 @@ def _calls_made(handler: Any, invoke: Invoke, event: dict[str, Any]) -> set[tupl
     return calls
 
 
-def _granted(function: str) -> set[tuple[str, str]]:
-    """(action, table logical id) the function's role allows, as the expanded template says."""
+def _granted(function: str, shards: str) -> set[tuple[str, str]]:
+    """(action, table logical id or ``<table>/index/<index>``) the function's role allows, as
+    the expanded template says."""
+    template = expand(StatusIndexShards=shards)
     granted = set()
-    for actions, resource in _grants(resources(expand(), "AWS::IAM::Role")[f"{function}Role"]):
-        table = (
-            resource["Fn::GetAtt"][0]
-            if "Fn::GetAtt" in resource
-            else resource["Fn::Sub"].split(".")[0][2:] + "/index"
-        )
+    for actions, resource in _grants(
+        resources(template, "AWS::IAM::Role")[f"{function}Role"], template, shards
+    ):
+        if "Fn::GetAtt" in resource:
+            table = resource["Fn::GetAtt"][0]
+        else:  # "${ComplexTable.Arn}/index/<index>"
+            arn, index = resource["Fn::Sub"].split("/index/")
+            table = f"{arn[2:].split('.')[0]}/index/{index}"
         granted |= {(action, table) for action in actions}
     return granted
 
 
+@pytest.mark.parametrize("status_index_shards", SHARDS, indirect=True)
 @pytest.mark.parametrize("name", event_names())
 @pytest.mark.parametrize("idempotency_key", [False, True], ids=["plain", "with-idempotency-key"])
 def test_every_call_a_handler_makes_is_granted(
-    seeded: None, invoke: Invoke, name: str, idempotency_key: bool
+    seeded: None, invoke: Invoke, name: str, idempotency_key: bool, status_index_shards: str
 ) -> None:
     event = load_event(name, headers={"Idempotency-Key": f"key-{name}"} if idempotency_key else None)
     function = function_for(event)
@@ -244,4 +264,5 @@ def test_every_call_a_handler_makes_is_granted(
 
     if EXPECTED_STATUS[name] < 400:
         assert made  # a successful request reached DynamoDB, so this looked at real calls
-    assert made <= _granted(function), made - _granted(function)
+    granted = _granted(function, status_index_shards)
+    assert made <= granted, made - granted

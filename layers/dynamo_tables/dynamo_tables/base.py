@@ -19,6 +19,7 @@ from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import ConfigurationError, InvalidCursor, InvalidInput, Unavailable
 from dynamo_tables.limits import check_page_size
+from dynamo_tables.settings import MAX_STATUS_INDEX_SHARDS
 from dynamo_tables.write_tokens import WriteToken
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     connect_timeout=CONNECT_TIMEOUT_SECONDS,
     read_timeout=READ_TIMEOUT_SECONDS,
+    # A sharded listing by status queries every shard at once (complex.py); connections
+    # are opened only as needed, so this is a ceiling, not a cost.
+    max_pool_connections=MAX_STATUS_INDEX_SHARDS,
 )
 
 _UNAVAILABLE_CODES = frozenset(
@@ -301,17 +305,20 @@ class DynamoGeneralClass(ABC):
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of a Scan or Query and the opaque cursor to the next (see ``cursor.py``)."""
         params.update(TableName=self.table_name, Limit=check_page_size(limit))
-        start = decode_cursor(scope, cursor, key_names, bound)
+        response = self._call_from(operation, decode_cursor(scope, cursor, key_names, bound), **params)
+        return response["Items"], encode_cursor(scope, response.get("LastEvaluatedKey"))
+
+    def _call_from(self, operation: str, start: dict[str, Any] | None, **params: Any) -> dict[str, Any]:
+        """A Scan or Query from ``start``, a start key a cursor gave."""
         if start:
             params["ExclusiveStartKey"] = start
         try:
-            response = self._call(operation, **params)
+            return self._call(operation, **params)
         except ClientError as err:
-            # DynamoDB has the last word on a start key, whatever was checked above: a 400.
+            # DynamoDB has the last word on a start key, whatever was checked before: a 400.
             if start and err.response.get("Error", {}).get("Code") == "ValidationException":
                 raise InvalidCursor("cursor is not one this API issued for this listing") from err
             raise
-        return response["Items"], encode_cursor(scope, response.get("LastEvaluatedKey"))
 
     def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Follow ``LastEvaluatedKey`` through every page of a Scan or Query."""

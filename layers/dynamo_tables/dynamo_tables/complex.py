@@ -6,6 +6,8 @@ the version with an atomic update expression (never read-modify-write), so concu
 writers cannot lose each other's writes, and recognises its own retry by its token.
 """
 
+import hashlib
+import heapq
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -15,28 +17,34 @@ from typing import TYPE_CHECKING, Any, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from dynamo_tables.base import ConditionFailed, DynamoGeneralClass
+from dynamo_tables.cursor import Positions, decode_positions, encode_positions
 from dynamo_tables.errors import AlreadyExists, InvalidInput, NotFound, VersionConflict
 from dynamo_tables.limits import (
     DEFAULT_PAGE_SIZE,
     MAX_IN_OPERANDS,
     check_data,
     check_key,
+    check_page_size,
     check_status,
     compact_number,
 )
 from dynamo_tables.models import UNCONDITIONAL, Page, Precondition, Record
 from dynamo_tables.schema import (
+    COMPLEX_SCHEMA_INDEX_SHARD,
     COMPLEX_SCHEMA_INDEX_TWO,
     COMPLEX_SCHEMA_KEY_ONE,
+    COMPLEX_SCHEMA_KEY_SHARD,
     COMPLEX_SCHEMA_KEY_THREE,
     COMPLEX_SCHEMA_KEY_TWO,
     COMPLEX_SCHEMA_TABLE_NAME,
 )
-from dynamo_tables.settings import record_statuses, table_name_from
+from dynamo_tables.settings import record_statuses, status_index_shards, table_name_from
 from dynamo_tables.write_tokens import NAMES as WRITE_TOKEN_NAMES
 from dynamo_tables.write_tokens import WriteToken
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from mypy_boto3_dynamodb import DynamoDBClient
 
 GREEN = "green"
@@ -48,6 +56,7 @@ RECORD_DATA = "Data"
 _NAMES = {
     "#id": COMPLEX_SCHEMA_KEY_ONE,
     "#status": COMPLEX_SCHEMA_KEY_TWO,
+    "#shard": COMPLEX_SCHEMA_KEY_SHARD,
     "#updated": COMPLEX_SCHEMA_KEY_THREE,
     "#version": RECORD_VERSION,
     "#data": RECORD_DATA,
@@ -63,6 +72,12 @@ def utc_timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def status_shard(record_id: str, shards: int) -> int:
+    """The record's shard of the status index: a hash of its id that every process and
+    release agrees on (Python's ``hash`` of a string changes with each process)."""
+    return int.from_bytes(hashlib.sha256(record_id.encode()).digest()[:8], "big") % shards
+
+
 class ComplexTableClass(DynamoGeneralClass):
     """Records: ``AttributeOneKey`` (id), ``AttributeTwoKey`` (status, indexed),
     ``AttributeThreeKey`` (last updated), ``Version`` and optional ``Data``."""
@@ -74,9 +89,14 @@ class ComplexTableClass(DynamoGeneralClass):
         conf: Mapping[str, Any] | None = None,
         client: "DynamoDBClient | None" = None,
         table_name: str | None = None,
+        status_shards: int | None = None,
     ) -> None:
+        """``status_shards``: the status index's shards, 0 for the seed's index; none given,
+        ``STATUS_INDEX_SHARDS`` (template parameter ``StatusIndexShards``)."""
         super().__init__(conf, client, table_name)
         self.statuses = record_statuses(default=(GREEN, RED))
+        self.status_shards = status_index_shards() if status_shards is None else status_shards
+        self._pool: ThreadPoolExecutor | None = None
 
     def _default_table_name(self) -> str:
         """The seed's table with the seed's conf dict; from the environment, the template's."""
@@ -88,7 +108,11 @@ class ComplexTableClass(DynamoGeneralClass):
         return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
 
     def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"TableName": self.table_name, "Item": {**self._key(key), **data}}
+        item = {**self._key(key), **data}
+        status = item.get(COMPLEX_SCHEMA_KEY_TWO, {}).get("S")
+        if self.status_shards and status is not None:
+            item[COMPLEX_SCHEMA_KEY_SHARD] = {"S": self._shard_key(key, status)}
+        return {"TableName": self.table_name, "Item": item}
 
     def filter_by_key_one(self, key: str, status: str) -> dict[str, Any]:
         """The record with this id if its status matches, in the Query response's shape."""
@@ -100,7 +124,16 @@ class ComplexTableClass(DynamoGeneralClass):
         )
 
     def filter_by_key_two(self, status: str) -> dict[str, Any]:
-        """Every record with this status (all pages of a Query on the status index)."""
+        """Every record with this status (all pages of a Query on the status index; sharded,
+        of one on each shard, in the order a sharded listing gives)."""
+        if self.status_shards:
+            items = [
+                item
+                for shard in range(self.status_shards)
+                for item in self._query_all(**self._shard_query(f"{status}#{shard}"))["Items"]
+            ]
+            items.sort(key=_updated)  # stable: ties stay in shard order, as in list_by_status
+            return {"Items": items, "Count": len(items)}
         return self._query_all(
             IndexName=COMPLEX_SCHEMA_INDEX_TWO,
             KeyConditionExpression="#status = :status",
@@ -172,6 +205,8 @@ class ComplexTableClass(DynamoGeneralClass):
     ) -> Page[Record]:
         """Records with this status, one page at a time (seed ``filter_by_key_two``)."""
         self._check_status(status)
+        if self.status_shards:
+            return self._list_by_shards(status, limit, cursor)
         records, next_cursor = self._listing(
             "query",
             f"records:{status}",
@@ -185,6 +220,75 @@ class ComplexTableClass(DynamoGeneralClass):
             ExpressionAttributeValues={":status": {"S": status}},
         )
         return Page([_to_record(item) for item in records], next_cursor)
+
+    # --- the write-sharded status index (StatusIndexShards) -------------------------------
+
+    def _shard_key(self, record_id: str, status: str) -> str:
+        """The record's key in the sharded index: ``<status>#<shard>``."""
+        return f"{status}#{status_shard(record_id, self.status_shards)}"
+
+    def _shard_query(self, shard_key: str) -> dict[str, Any]:
+        return {
+            "IndexName": COMPLEX_SCHEMA_INDEX_SHARD,
+            "KeyConditionExpression": "#shard = :shard",
+            "ExpressionAttributeNames": {"#shard": COMPLEX_SCHEMA_KEY_SHARD},
+            "ExpressionAttributeValues": {":shard": {"S": shard_key}},
+        }
+
+    def _list_by_shards(self, status: str, limit: int, cursor: str | None) -> Page[Record]:
+        """One page merged from the status's shards, ordered by last-updated time.
+
+        Each shard not yet exhausted gets one Query of ``limit`` records, all at once; the
+        page takes the first ``limit`` of them in order, and its one cursor holds where each
+        shard stopped. Records read but not taken are read again by the next page. Equal
+        times go by shard, then in the index's own order: the index orders a shard's equal
+        times by no rule it documents, so not by id, but always the same way, so the
+        order does not depend on the page sizes.
+        """
+        limit = check_page_size(limit)
+        scope = f"records:{status}:shards:{self.status_shards}"  # another count's cursor is refused
+        positions = decode_positions(scope, cursor, self.status_shards)
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # only sharded listings use threads
+
+            self._pool = ThreadPoolExecutor(self.status_shards, thread_name_prefix="status-shard")
+        shards = list(positions)
+        answers = dict(
+            zip(
+                shards,
+                self._pool.map(
+                    lambda shard: self._shard_page(status, shard, positions[shard], limit), shards
+                ),
+                strict=True,
+            )
+        )
+        page, taken = _merge(answers, limit)
+        after: Positions = {}
+        for shard, (items, last) in answers.items():
+            used = taken[shard]
+            if used < len(items):
+                after[shard] = _position(items[used - 1]) if used else positions[shard]
+            elif last is not None:  # all read were taken: on from where the Query stopped
+                after[shard] = last
+        return Page([_to_record(item) for item in page], encode_positions(scope, after))
+
+    def _shard_page(
+        self, status: str, shard: int, after: tuple[str, str] | None, limit: int
+    ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+        """Up to ``limit`` records of one shard from ``after``, and where the Query stopped
+        (None: the shard is exhausted)."""
+        shard_key = f"{status}#{shard}"
+        start = None
+        if after is not None:
+            start = {
+                COMPLEX_SCHEMA_KEY_SHARD: {"S": shard_key},
+                COMPLEX_SCHEMA_KEY_THREE: {"S": after[0]},
+                COMPLEX_SCHEMA_KEY_ONE: {"S": after[1]},
+            }
+        params = {"TableName": self.table_name, "Limit": limit, **self._shard_query(shard_key)}
+        response = self._call_from("query", start, **params)
+        last = response.get("LastEvaluatedKey")
+        return response["Items"], _position(last) if last else None
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -220,6 +324,9 @@ class ComplexTableClass(DynamoGeneralClass):
             "#version = if_not_exists(#version, :zero) + :one",
             *token.assignments,
         ]
+        if self.status_shards:
+            assignments.append("#shard = :shard")
+            values[":shard"] = {"S": self._shard_key(record_id, status)}
         removals = ""
         if data is None:
             removals = " REMOVE #data"
@@ -286,6 +393,39 @@ class ComplexTableClass(DynamoGeneralClass):
             for item in page["Items"]
         ]
         return {"Items": items, "Count": len(items)}
+
+
+def _updated(item: Mapping[str, Any]) -> str:
+    return str(item[COMPLEX_SCHEMA_KEY_THREE]["S"])
+
+
+def _position(item: Mapping[str, Any]) -> tuple[str, str]:
+    """Where a Query of a shard goes on from after this record (or LastEvaluatedKey)."""
+    return item[COMPLEX_SCHEMA_KEY_THREE]["S"], item[COMPLEX_SCHEMA_KEY_ONE]["S"]
+
+
+def _merge(
+    answers: Mapping[int, tuple[list[dict[str, Any]], tuple[str, str] | None]], limit: int
+) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """A page of at most ``limit`` records merged from the shards' answers by (time, shard),
+    each shard's taken in its own order, and how many of each it took. It stops where a
+    shard's unread records could come next."""
+    page: list[dict[str, Any]] = []
+    taken = dict.fromkeys(answers, 0)
+    if any(not items and last for items, last in answers.values()):
+        return page, taken  # a shard read nothing yet has more: nothing is known to come first
+    heads = [(_updated(items[0]), shard) for shard, (items, _) in answers.items() if items]
+    heapq.heapify(heads)
+    while heads and len(page) < limit:
+        _, shard = heapq.heappop(heads)
+        items, last = answers[shard]
+        page.append(items[taken[shard]])
+        taken[shard] += 1
+        if taken[shard] < len(items):
+            heapq.heappush(heads, (_updated(items[taken[shard]]), shard))
+        elif last is not None:
+            break  # its next records are unread, and may come before every other shard's
+    return page, taken
 
 
 def _condition(precondition: Precondition, must_exist: bool) -> tuple[str | None, dict[str, Any]]:

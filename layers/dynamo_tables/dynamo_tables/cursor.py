@@ -21,9 +21,7 @@ def encode_cursor(scope: str, last_key: dict[str, Any] | None) -> str | None:
     """``LastEvaluatedKey`` (string attributes only) to an opaque URL-safe token."""
     if not last_key:
         return None
-    plain = {name: value["S"] for name, value in last_key.items()}
-    payload = json.dumps({"v": _VERSION, "s": scope, "k": plain}, separators=(",", ":"), sort_keys=True)
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return _pack(scope, {name: value["S"] for name, value in last_key.items()})
 
 
 def decode_cursor(
@@ -36,6 +34,51 @@ def decode_cursor(
     """
     if cursor is None:
         return None
+    key = _unpack(scope, cursor)
+    if not (
+        set(key) == key_names
+        and all(_is_key(value) for value in key.values())
+        and all(key[name] == value for name, value in (bound or {}).items())
+    ):
+        raise InvalidCursor("cursor is not one this API issued for this listing")
+    return {name: {"S": value} for name, value in key.items()}
+
+
+# A merged listing's position in each of its parts: after (sort key, id), or [] for one
+# not begun. Parts left out are exhausted.
+Positions = dict[int, tuple[str, str] | None]
+
+
+def encode_positions(scope: str, positions: Positions) -> str | None:
+    """The positions of a listing merged from ``parts`` Queries, as one opaque token;
+    None once every part is exhausted."""
+    if not positions:
+        return None
+    return _pack(scope, {str(part): list(after or ()) for part, after in sorted(positions.items())})
+
+
+def decode_positions(scope: str, cursor: str | None, parts: int) -> Positions:
+    """A token from ``encode_positions`` back to positions; no cursor: every part from its start."""
+    if cursor is None:
+        return dict.fromkeys(range(parts))
+    key = _unpack(scope, cursor)
+    if not (
+        key
+        and set(key) <= {str(part) for part in range(parts)}
+        and all(isinstance(after, list) and len(after) in (0, 2) for after in key.values())
+        and all(_is_key(value) for after in key.values() for value in after)
+    ):
+        raise InvalidCursor("cursor is not one this API issued for this listing")
+    return {int(part): (after[0], after[1]) if after else None for part, after in key.items()}
+
+
+def _pack(scope: str, key: dict[str, Any]) -> str:
+    payload = json.dumps({"v": _VERSION, "s": scope, "k": key}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _unpack(scope: str, cursor: str) -> dict[str, Any]:
+    """The key of a token this layer issued for ``scope``; anything else is an InvalidCursor."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
@@ -46,12 +89,10 @@ def decode_cursor(
         and payload.get("v") == _VERSION
         and payload.get("s") == scope
         and isinstance(payload.get("k"), dict)
-        and set(payload["k"]) == key_names
-        and all(_is_key(value) for value in payload["k"].values())
-        and all(payload["k"][name] == value for name, value in (bound or {}).items())
     ):
         raise InvalidCursor("cursor is not one this API issued for this listing")
-    return {name: {"S": value} for name, value in payload["k"].items()}
+    key: dict[str, Any] = payload["k"]
+    return key
 
 
 def _is_key(value: Any) -> bool:

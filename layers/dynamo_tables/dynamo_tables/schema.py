@@ -22,6 +22,10 @@ COMPLEX_SCHEMA_KEY_ONE = "AttributeOneKey"
 COMPLEX_SCHEMA_KEY_TWO = "AttributeTwoKey"
 COMPLEX_SCHEMA_KEY_THREE = "AttributeThreeKey"
 COMPLEX_SCHEMA_INDEX_TWO = "AttributeTwoIndexName"
+# Not the seed's: the write-sharded status index that template parameter StatusIndexShards
+# puts in place of the seed's (``"<status>#<shard>"``, sorted by the last-updated time).
+COMPLEX_SCHEMA_KEY_SHARD = "AttributeTwoShard"
+COMPLEX_SCHEMA_INDEX_SHARD = "AttributeTwoShardIndexName"
 COMPLEX_SCHEMA: dict[str, Any] = {
     "TableName": COMPLEX_SCHEMA_TABLE_NAME,
     "AttributeDefinitions": [

@@ -30,3 +30,23 @@ def record_statuses(default: tuple[str, ...]) -> tuple[str, ...]:
     if not statuses:
         raise ConfigurationError(f"RECORD_STATUSES={listed!r} names no status: set e.g. green,red")
     return statuses
+
+
+MAX_STATUS_INDEX_SHARDS = 32  # template parameter StatusIndexShards's bound
+
+
+def status_index_shards() -> int:
+    """``STATUS_INDEX_SHARDS`` (template parameter ``StatusIndexShards``): 0, the default, is
+    the seed's status index; 2 to 32, the write-sharded one with that many shards."""
+    listed = os.environ.get("STATUS_INDEX_SHARDS")
+    if listed is None:
+        return 0
+    try:
+        shards = int(listed.strip())
+    except ValueError:
+        shards = -1
+    if shards != 0 and not 2 <= shards <= MAX_STATUS_INDEX_SHARDS:
+        raise ConfigurationError(
+            f"STATUS_INDEX_SHARDS={listed!r}: must be 0 (off) or 2 to {MAX_STATUS_INDEX_SHARDS}"
+        )
+    return shards

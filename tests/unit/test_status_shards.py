@@ -1,0 +1,316 @@
+"""The write-sharded status index (template parameter ``StatusIndexShards``), on moto.
+
+Off (the default) the layer makes exactly the seed index's calls; on, each write makes one
+call still, stamping the record's shard, and a page of a listing by status makes one Query
+per shard. The listing's order and cursors are proved against DynamoDB Local in
+tests/integration/test_sharded_listing.py.
+"""
+
+import ast
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from devstack.stack import ensure_tables
+from devstack.template import ROOT, load_template, table_definitions
+from dynamo_tables import ComplexTableClass, ConfigurationError, InvalidCursor
+from dynamo_tables.complex import _merge, status_shard
+from dynamo_tables.settings import status_index_shards
+from tests.support.translate import expand, resources
+
+SHARD_ATTRIBUTE = "AttributeTwoShard"
+SHARD_INDEX = "AttributeTwoShardIndexName"
+SEED_QUERY = {
+    "TableName": "ComplexTable",
+    "IndexName": "AttributeTwoIndexName",
+    "KeyConditionExpression": "#status = :status",
+    "ExpressionAttributeNames": {"#status": "AttributeTwoKey"},
+    "ExpressionAttributeValues": {":status": {"S": "green"}},
+    "Limit": 2,
+}
+
+
+def _tables(shards: int) -> dict[str, dict[str, Any]]:
+    return table_definitions(parameters={"StatusIndexShards": str(shards)})
+
+
+@pytest.fixture
+def calls() -> Iterator[tuple[Any, list[tuple[str, dict[str, Any]]]]]:
+    """A mocked client on the template's tables (shards on) and every call it makes."""
+    made: list[tuple[str, dict[str, Any]]] = []
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        for logical_id, definition in _tables(8).items():
+            client.create_table(TableName=logical_id, **definition)
+
+        def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+            made.append((model.name, params))
+
+        client.meta.events.register("provide-client-params.dynamodb.*", record)
+        yield client, made
+
+
+# --- the template ---------------------------------------------------------------------
+
+
+def test_off_by_default_the_table_has_the_seed_index_exactly() -> None:
+    assert _tables(0) == table_definitions()
+    (index,) = table_definitions()["ComplexTable"]["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "AttributeTwoIndexName"
+    assert index["KeySchema"] == [{"AttributeName": "AttributeTwoKey", "KeyType": "HASH"}]
+
+
+@pytest.mark.parametrize("billing", ["PAY_PER_REQUEST", "PROVISIONED"])
+def test_on_the_sharded_index_replaces_the_seed_one(billing: str) -> None:
+    table = table_definitions(parameters={"StatusIndexShards": "8", "BillingMode": billing})["ComplexTable"]
+
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == SHARD_INDEX
+    assert index["KeySchema"] == [
+        {"AttributeName": SHARD_ATTRIBUTE, "KeyType": "HASH"},
+        {"AttributeName": "AttributeThreeKey", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert ("ProvisionedThroughput" in index) == (billing == "PROVISIONED")
+    assert sorted(a["AttributeName"] for a in table["AttributeDefinitions"]) == [
+        "AttributeOneKey",
+        "AttributeThreeKey",
+        SHARD_ATTRIBUTE,
+    ]
+
+
+def test_the_parameter_is_off_by_default_bounded_and_reaches_every_function() -> None:
+    template = load_template()
+    parameter = template["Parameters"]["StatusIndexShards"]
+
+    assert parameter["Default"] == 0
+    assert 0 in parameter["AllowedValues"]
+    assert 1 not in parameter["AllowedValues"]  # one shard spreads nothing
+    assert max(parameter["AllowedValues"]) == 32
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["STATUS_INDEX_SHARDS"] == {"Ref": "StatusIndexShards"}
+
+
+@pytest.mark.parametrize("shards", ["0", "8"])
+def test_the_template_expands_both_ways(shards: str) -> None:
+    # aws-sam-translator turns it into what CloudFormation receives, conditions kept.
+    expanded = expand(StatusIndexShards=shards)
+
+    assert "ComplexTable" in resources(expanded, "AWS::DynamoDB::Table")
+
+
+def test_the_local_stack_builds_its_tables_with_the_functions_parameters() -> None:
+    with mock_aws():
+        client = boto3.client("dynamodb")
+
+        ensure_tables(client, {"StatusIndexShards": "4"})
+
+        (index,) = client.describe_table(TableName="ComplexTable")["Table"]["GlobalSecondaryIndexes"]
+        assert index["IndexName"] == SHARD_INDEX
+
+
+# --- settings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "shards"), [(None, 0), ("0", 0), ("2", 2), (" 8 ", 8), ("32", 32)])
+def test_status_index_shards_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, shards: int
+) -> None:
+    if value is None:
+        monkeypatch.delenv("STATUS_INDEX_SHARDS", raising=False)
+    else:
+        monkeypatch.setenv("STATUS_INDEX_SHARDS", value)
+
+    assert status_index_shards() == shards
+
+
+@pytest.mark.parametrize("value", ["1", "33", "-2", "x", ""])
+def test_a_malformed_shard_count_fails_the_cold_start_naming_it(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("STATUS_INDEX_SHARDS", value)
+
+    with pytest.raises(ConfigurationError, match="STATUS_INDEX_SHARDS"):
+        ComplexTableClass(client=boto3.client("dynamodb"))
+
+
+# --- the shard ------------------------------------------------------------------------
+
+
+def test_the_shard_is_a_stable_hash_of_the_id() -> None:
+    # Pinned: a different answer in a later release would strand every written record.
+    assert [status_shard(f"order-{n}", 8) for n in range(8)] == PINNED_SHARDS
+    assert {status_shard(f"r{n}", 4) for n in range(200)} == {0, 1, 2, 3}
+
+
+# The first 8 bytes of the id's SHA-256, big-endian, modulo the shard count.
+PINNED_SHARDS = [7, 4, 3, 7, 2, 1, 2, 7]
+
+
+# --- off: the seed's calls, exactly ---------------------------------------------------
+
+
+def test_off_the_calls_are_the_seed_index_ones(dynamodb: Any) -> None:
+    made: list[tuple[str, dict[str, Any]]] = []
+    dynamodb.meta.events.register(
+        "provide-client-params.dynamodb.*", lambda params, model, **_: made.append((model.name, params))
+    )
+    records = ComplexTableClass(client=dynamodb)
+
+    records.put_record("a", "green")
+    records.set_status("a", "green")
+    records.update("b", "green")
+    records.put("c", {"AttributeTwoKey": {"S": "green"}})
+    page = records.list_by_status("green", limit=2)
+    records.list_by_status("green", limit=2, cursor=page.next_cursor)
+
+    assert [name for name, _ in made] == [
+        "UpdateItem",
+        "UpdateItem",
+        "UpdateItem",
+        "PutItem",
+        "Query",
+        "Query",
+    ]
+    for _, params in made[:3]:
+        assert SHARD_ATTRIBUTE not in params["ExpressionAttributeNames"].values()
+    assert made[3][1]["Item"] == {"AttributeOneKey": {"S": "c"}, "AttributeTwoKey": {"S": "green"}}
+    assert made[4][1] == SEED_QUERY
+    assert {name: value for name, value in made[5][1].items() if name != "ExclusiveStartKey"} == SEED_QUERY
+    assert ComplexTableClass(client=dynamodb).status_shards == 0
+
+
+# --- on: one call per write, one Query per shard per page -----------------------------
+
+
+def test_every_write_that_sets_the_status_stamps_the_shard_in_its_one_call(calls: Any) -> None:
+    client, made = calls
+    records = ComplexTableClass(client=client, status_shards=8)
+
+    records.put_record("order-1", "green")
+    records.set_status("order-1", "red")
+    records.update("order-2", "green")
+    records.put("order-3", {"AttributeTwoKey": {"S": "red"}})
+
+    assert [name for name, _ in made] == ["UpdateItem", "UpdateItem", "UpdateItem", "PutItem"]
+    stored = {
+        item["AttributeOneKey"]["S"]: item[SHARD_ATTRIBUTE]["S"]
+        for item in client.scan(TableName="ComplexTable")["Items"]
+    }
+    assert stored == {
+        "order-1": f"red#{PINNED_SHARDS[1]}",
+        "order-2": f"green#{PINNED_SHARDS[2]}",
+        "order-3": f"red#{PINNED_SHARDS[3]}",
+    }
+
+
+@pytest.mark.parametrize("shards", [2, 5, 8])
+def test_a_page_makes_one_query_per_shard_and_no_more(calls: Any, shards: int) -> None:
+    client, made = calls
+    records = ComplexTableClass(client=client, status_shards=shards)
+    for number in range(12):
+        records.put_record(f"r{number}", "green")
+    made.clear()
+
+    seen: list[str] = []
+    per_page: list[int] = []
+    cursor = None
+    while True:
+        made.clear()
+        page = records.list_by_status("green", limit=5, cursor=cursor)
+        per_page.append(len(made))
+        assert {name for name, _ in made} == {"Query"}
+        assert {params["IndexName"] for _, params in made} == {SHARD_INDEX}
+        seen += [record.id for record in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert per_page[0] == shards  # every shard, once
+    assert all(queries <= shards for queries in per_page)  # at most once each, fewer as they end
+    assert sorted(seen) == sorted(f"r{number}" for number in range(12))
+
+
+def test_the_first_page_queries_every_shard_in_parallel_once(calls: Any) -> None:
+    client, made = calls
+    records = ComplexTableClass(client=client, status_shards=8)
+    records.put_record("r", "green")
+    made.clear()
+
+    records.list_by_status("green", limit=3)
+
+    shard_keys = sorted(params["ExpressionAttributeValues"][":shard"]["S"] for _, params in made)
+    assert shard_keys == [f"green#{shard}" for shard in range(8)]
+
+
+def test_the_seed_filter_by_key_two_reads_every_shard(calls: Any) -> None:
+    client, _ = calls
+    records = ComplexTableClass(client=client, status_shards=8)
+    for number in range(10):
+        records.put_record(f"r{number}", "green" if number % 2 else "red")
+
+    found = records.filter_by_key_two("green")
+
+    assert found["Count"] == 5
+    assert sorted(item["AttributeOneKey"]["S"] for item in found["Items"]) == ["r1", "r3", "r5", "r7", "r9"]
+
+
+def test_a_cursor_of_one_shard_count_is_refused_by_another(calls: Any) -> None:
+    client, _ = calls
+    for number in range(6):
+        ComplexTableClass(client=client, status_shards=4).put_record(f"r{number}", "green")
+    cursor = ComplexTableClass(client=client, status_shards=4).list_by_status("green", limit=1).next_cursor
+
+    with pytest.raises(InvalidCursor):
+        ComplexTableClass(client=client, status_shards=8).list_by_status("green", cursor=cursor)
+    with pytest.raises(InvalidCursor):
+        ComplexTableClass(client=client, status_shards=4).list_by_status("red", cursor=cursor)
+
+
+# --- cold start -----------------------------------------------------------------------
+
+
+def test_the_default_path_imports_nothing_new_at_module_scope() -> None:
+    # The thread pool serves only sharded listings: it is imported where it is used.
+    source = (ROOT / "layers/dynamo_tables/dynamo_tables/complex.py").read_text()
+    module_imports = [
+        node for node in ast.parse(source).body if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    names = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name) or ""
+        for node in module_imports
+        for alias in node.names
+    }
+    assert not {name for name in names if re.match(r"concurrent|threading", name)}
+
+
+def _item(updated: str, record_id: str) -> dict[str, Any]:
+    return {"AttributeOneKey": {"S": record_id}, "AttributeThreeKey": {"S": updated}}
+
+
+def test_a_page_stops_where_a_cut_short_shard_could_come_next() -> None:
+    # DynamoDB cuts a Query short at 1 MB: that shard's unread records may come before the
+    # other shard's, so the page ends with its last record read.
+    cut_short = ([_item("t1", "a")], ("t1", "a"))
+    later = ([_item("t2", "b"), _item("t3", "c")], None)
+
+    page, taken = _merge({0: cut_short, 1: later}, 3)
+
+    assert page == [_item("t1", "a")]
+    assert taken == {0: 1, 1: 0}
+    assert _merge({0: ([], ("t0", "x")), 1: later}, 3) == ([], {0: 0, 1: 0})
+
+
+def test_equal_times_go_by_shard_then_each_shard_in_its_own_order() -> None:
+    answers = {
+        1: ([_item("t1", "a"), _item("t1", "0")], None),
+        0: ([_item("t1", "z"), _item("t2", "b")], None),
+    }
+
+    page, _ = _merge(answers, 10)
+
+    assert [item["AttributeOneKey"]["S"] for item in page] == ["z", "a", "0", "b"]
