@@ -17,7 +17,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 RECENT = 16
@@ -50,9 +49,13 @@ def _fresh() -> str:
     return base64.urlsafe_b64encode(digest[:12]).decode()
 
 
-@dataclass(frozen=True)
 class WriteToken:
-    value: str = field(default_factory=_fresh)
+    """One write's token; a fresh one unless ``value`` is given."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None = None) -> None:
+        self.value = value if value is not None else _fresh()
 
     # The same for every token (only :token's value differs), so built once.
     assignments: ClassVar[list[str]] = [  # push this token in front; the oldest drops out
