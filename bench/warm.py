@@ -5,7 +5,6 @@ from botocore's events), replayed with boto3 on the same client, so the ratio is
 handler adds: event parsing, routing, validation, logging and the response.
 """
 
-import contextlib
 import copy
 import importlib.util
 import os
@@ -19,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from botocore import xform_name
-from botocore.exceptions import ClientError
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from devstack.stack import LocalStack
 from devstack.template import ROOT, function_code_dir
@@ -29,18 +28,18 @@ from tests.support.lambda_context import FakeLambdaContext
 WRITES = {"PUT", "PATCH", "DELETE"}
 READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 
-# One event per route, in a state each answers 2xx from; each runs after the tables are
-# re-seeded where its first run changes what the next would find.
-ROUTES: dict[str, dict[str, Any]] = {
+# One sample event per route, from the seeded state, with the headers it needs to answer
+# 2xx every time (the item each write changes is put back before each timed call).
+ROUTES: dict[str, dict[str, str]] = {
     "put_item": {},
     "get_item": {},
     "head_item": {},
-    "delete_item": {"reseed": True},
+    "delete_item": {},
     "list_items": {},
     "put_record": {},
     "get_record": {},
-    "patch_record": {"headers": {"If-Match": "*"}},
-    "delete_record": {"reseed": True},
+    "patch_record": {"If-Match": "*"},
+    "delete_record": {},
     "list_records": {},
     "list_records_by_status": {},
 }
@@ -90,13 +89,13 @@ def measure(stack: LocalStack, iterations: int) -> list[Warm]:
         seed_tables(items, records)
 
     reseed()
-    results = [_route(route, options, client, reseed, iterations) for route, options in ROUTES.items()]
+    results = [_route(route, headers, client, reseed, iterations) for route, headers in ROUTES.items()]
     for result in results:
         if load_event(result.route)["httpMethod"] in WRITES:
             reseed()
             keyed = load_event(
                 result.route,
-                headers={**ROUTES[result.route].get("headers", {}), "Idempotency-Key": str(uuid.uuid4())},
+                headers={**ROUTES[result.route], "Idempotency-Key": str(uuid.uuid4())},
             )
             _, result.keyed_units = _consumed(client, keyed)
     reseed()
@@ -104,50 +103,99 @@ def measure(stack: LocalStack, iterations: int) -> list[Warm]:
 
 
 def _route(
-    route: str, options: dict[str, Any], client: Any, reseed: Callable[[], None], iterations: int
+    route: str, headers: dict[str, str], client: Any, reseed: Callable[[], None], iterations: int
 ) -> Warm:
-    event = load_event(route, headers=options.get("headers"))
+    """Pairs of (the handler, its own request replayed), each from the same starting state.
+
+    A replayed write must be one DynamoDB has not seen: a write token or ClientRequestToken
+    already used makes DynamoDB answer without writing, which is cheaper. So before each
+    replay the handler runs once with its calls answered in memory, which yields a fresh
+    request, and the item is put back as it was before each timed call.
+    """
+    event = load_event(route, headers=headers)
     handler = _load_handler(function_for(event)).lambda_handler
-    calls: list[tuple[str, dict[str, Any]]] = []
-
-    def capture(model: Any, params: dict[str, Any], **_: Any) -> None:
-        calls.append((model.name, copy.deepcopy(params)))
-
-    client.meta.events.register("provide-client-params.dynamodb", capture)
-    try:
-        status = handler(copy.deepcopy(event), FakeLambdaContext())["statusCode"]
-    finally:
-        client.meta.events.unregister("provide-client-params.dynamodb", capture)
-    if options.get("reseed"):
-        reseed()
+    reseed()
+    restore = _restorer(client, _captured(client, handler, event, answered=True)[1])
+    status, operations = _captured(client, handler, event, answered=False)
+    restore()
     _, units = _consumed(client, event)
-    pending = [event]
+    pending: list[Any] = [None]
 
-    def setup() -> None:
-        if options.get("reseed"):
-            reseed()
-        pending[0] = copy.deepcopy(event)  # copied outside the timing
+    def prepare_handler() -> None:
+        restore()
+        pending[0] = copy.deepcopy(event)
+
+    def prepare_direct() -> None:
+        restore()
+        pending[0] = _captured(client, handler, event, answered=True)[1]
 
     def handler_call() -> object:
         return handler(pending[0], FakeLambdaContext())
 
     def direct_call() -> None:
-        for operation, params in calls:
-            # A replayed conditional write may fail its condition: the same round trip.
-            with contextlib.suppress(ClientError):
-                getattr(client, xform_name(operation))(**params)
+        for operation, params in pending[0]:
+            getattr(client, xform_name(operation))(**params)
 
-    handler_times, direct_times = _paired(handler_call, direct_call, iterations, setup)
+    handler_times, direct_times = _paired(
+        (prepare_handler, handler_call), (prepare_direct, direct_call), iterations
+    )
     return Warm(
         route,
         status,
-        [operation for operation, _ in calls],
+        [operation for operation, _ in operations],
         statistics.median(handler_times),
         statistics.median(direct_times),
         statistics.median(h / d for h, d in zip(handler_times, direct_times, strict=True)),
         statistics.median(h - d for h, d in zip(handler_times, direct_times, strict=True)),
         units,
     )
+
+
+def _captured(
+    client: Any, handler: Callable[..., Any], event: dict[str, Any], answered: bool
+) -> tuple[int, list[tuple[str, dict[str, Any]]]]:
+    """The handler's status and DynamoDB requests; ``answered``: none reaches DynamoDB."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def capture(model: Any, params: dict[str, Any], **_: Any) -> None:
+        calls.append((model.name, copy.deepcopy(params)))
+
+    def in_memory(**_: Any) -> tuple[Any, dict[str, Any]]:
+        return AWSResponse("https://dynamodb.invalid/", 200, HTTPHeaders(), None), {}
+
+    client.meta.events.register("provide-client-params.dynamodb", capture, unique_id="bench-capture")
+    if answered:
+        client.meta.events.register_first("before-call.dynamodb", in_memory, unique_id="bench-memory")
+    try:
+        status = handler(copy.deepcopy(event), FakeLambdaContext())["statusCode"]
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", unique_id="bench-capture")
+        client.meta.events.unregister("before-call.dynamodb", unique_id="bench-memory")
+    return status, calls
+
+
+def _restorer(client: Any, operations: list[tuple[str, dict[str, Any]]]) -> Callable[[], None]:
+    """What puts the one item a write changes back as it is now (reads change nothing)."""
+    targets = []
+    for operation, params in operations:
+        if operation in READS:
+            continue
+        for action in params.get("TransactItems", [params]):
+            request = next(iter(action.values())) if "TransactItems" in params else action
+            targets.append((request["TableName"], request["Key"]))
+    saved = [
+        (table, key, client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item"))
+        for table, key in targets
+    ]
+
+    def restore() -> None:
+        for table, key, item in saved:
+            if item is None:
+                client.delete_item(TableName=table, Key=key)
+            else:
+                client.put_item(TableName=table, Item=item)
+
+    return restore
 
 
 def _consumed(client: Any, event: dict[str, Any]) -> tuple[int, Units]:
@@ -178,16 +226,20 @@ def _listed(answer: Any) -> list[dict[str, Any]]:
 
 
 def _paired(
-    first: Callable[[], object],
-    second: Callable[[], object],
+    first: tuple[Callable[[], None], Callable[[], object]],
+    second: tuple[Callable[[], None], Callable[[], object]],
     iterations: int,
-    setup: Callable[[], None],
 ) -> tuple[list[float], list[float]]:
-    """Milliseconds per call of each, alternating, after a few untimed calls; ``setup`` untimed."""
+    """Milliseconds per call of each (prepare, call), after a few untimed pairs.
+
+    The two alternate, and which goes first alternates too: the first of a pair may find the
+    connection idle longer, and that must not count against either.
+    """
     times: tuple[list[float], list[float]] = ([], [])
     for iteration in range(iterations + 5):
-        for call, timings in ((first, times[0]), (second, times[1])):
-            setup()
+        pair = ((first, times[0]), (second, times[1]))
+        for (prepare, call), timings in pair if iteration % 2 else reversed(pair):
+            prepare()
             started = time.perf_counter()
             call()
             if iteration >= 5:
