@@ -5,6 +5,7 @@ from botocore's events), replayed with boto3 on the same client, so the ratio is
 handler adds: event parsing, routing, validation, logging and the response.
 """
 
+import contextlib
 import copy
 import importlib.util
 import os
@@ -12,7 +13,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -21,7 +22,7 @@ from botocore import xform_name
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from devstack.stack import LocalStack
-from devstack.template import ROOT, function_code_dir
+from devstack.template import ROOT, function_code_dir, table_definitions
 from tests.support.events import function_for, load_event, seed_tables
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -201,6 +202,14 @@ def _restorer(client: Any, operations: list[tuple[str, dict[str, Any]]]) -> Call
 def _consumed(client: Any, event: dict[str, Any]) -> tuple[int, Units]:
     """Run ``event`` once with every call asking DynamoDB what it consumed."""
     handler = _load_handler(function_for(event)).lambda_handler
+    with counting_units(client) as units:
+        status = handler(copy.deepcopy(event), FakeLambdaContext())["statusCode"]
+    return status, Units(units["read"], units["write"])
+
+
+@contextlib.contextmanager
+def counting_units(client: Any) -> Iterator[dict[str, float]]:
+    """Every call in the block asks DynamoDB what it consumed; the sums, read and write."""
     units = {"read": 0.0, "write": 0.0}
 
     def ask(params: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -214,11 +223,50 @@ def _consumed(client: Any, event: dict[str, Any]) -> tuple[int, Units]:
     client.meta.events.register("provide-client-params.dynamodb", ask, unique_id="bench-ask")
     client.meta.events.register("after-call.dynamodb", read, unique_id="bench-read")
     try:
-        status = handler(copy.deepcopy(event), FakeLambdaContext())["statusCode"]
+        yield units
     finally:
         client.meta.events.unregister("provide-client-params.dynamodb", unique_id="bench-ask")
         client.meta.events.unregister("after-call.dynamodb", unique_id="bench-read")
-    return status, Units(units["read"], units["write"])
+
+
+def status_index_units(shards: int = 8, records: int = 200, page: int = 20) -> list[tuple[str, Units, Units]]:
+    """(operation, units with the seed's status index, units with ``shards`` shards).
+
+    Both tables hold the same ``records`` records (half of each status, about 650 bytes each),
+    so a listing page reads what a real one would; DynamoDB Local counts no minimum for an
+    empty Query, as DynamoDB may.
+    """
+    from dynamo_tables import ComplexTableClass, default_client
+
+    client = default_client()
+    tables = {}
+    for count in (0, shards):
+        name = f"ComplexTable-units-{count}"
+        definition = table_definitions(parameters={"StatusIndexShards": str(count)})["ComplexTable"]
+        client.create_table(TableName=name, **definition)
+        tables[count] = ComplexTableClass(table_name=name, status_shards=count)
+        for number in range(records):
+            tables[count].put_record(f"order-{number}", ("green", "red")[number % 2], {"note": "x" * 200})
+    measured: dict[str, list[Units]] = {}
+    for count in (0, shards):
+        steps = _index_steps(tables[count], page)
+        for label, step in steps.items():
+            with counting_units(client) as units:
+                step()
+            measured.setdefault(label, []).append(Units(units["read"], units["write"]))
+    for name in (table.table_name for table in tables.values()):
+        client.delete_table(TableName=name)
+    return [(label, off, on) for label, (off, on) in measured.items()]
+
+
+def _index_steps(table: Any, page: int) -> dict[str, Callable[[], object]]:
+    note = {"note": "x" * 200}
+    return {
+        f"list a page of {page} by status": lambda: table.list_by_status("green", page),
+        "create a record": lambda: table.put_record("new-order", "green", note),
+        "update a record, same status": lambda: table.set_status("order-2", "green"),
+        "change a record's status": lambda: table.set_status("order-4", "red"),
+    }
 
 
 def _listed(answer: Any) -> list[dict[str, Any]]:
