@@ -19,7 +19,7 @@ SHARDS = 8  # the status index's shards in the cost comparison
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=16, help="cold-start pairs per function (default 16)")
+    parser.add_argument("--rounds", type=int, default=40, help="cold-start pairs per function (default 40)")
     parser.add_argument("--iterations", type=int, default=200, help="warm requests per route (default 200)")
     parser.add_argument("--seconds", type=float, default=10, help="API load per client count (default 10)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"any of {','.join(SECTIONS)}")
