@@ -18,21 +18,24 @@ class _NoManagedPolicies:
 
 
 @cache
-def _expanded(parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+def _expanded(parameters: tuple[tuple[str, str], ...], layer_zip: str) -> dict[str, Any]:
     template = load_template()
     values = parameter_values(template, dict(parameters))
-    # As `sam package` does: local code folders become S3 locations.
+    # As `sam package` does: local code folders become S3 locations, named by their content.
     for resource in template["Resources"].values():
-        for uri in ("CodeUri", "ContentUri"):
-            if uri in resource.get("Properties", {}):
-                resource["Properties"][uri] = "s3://packaged-artifacts/code.zip"
+        properties = resource.get("Properties", {})
+        if "CodeUri" in properties:
+            properties["CodeUri"] = "s3://packaged-artifacts/code.zip"
+        if "ContentUri" in properties:
+            properties["ContentUri"] = f"s3://packaged-artifacts/{layer_zip}"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     expanded: dict[str, Any] = transform(copy.deepcopy(template), values, _NoManagedPolicies())
     return expanded
 
 
-def expand(**parameters: str) -> dict[str, Any]:
-    return _expanded(tuple(sorted(parameters.items())))
+def expand(layer_zip: str = "layer.zip", **parameters: str) -> dict[str, Any]:
+    """The template as CloudFormation gets it; ``layer_zip`` stands for the layer's content."""
+    return _expanded(tuple(sorted(parameters.items())), layer_zip)
 
 
 def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:

@@ -42,3 +42,34 @@ def test_api_gateway_invokes_a_published_alias_of_each_function(snap_start: str)
     assert {body["Properties"]["Name"] for body in aliases.values()} == {"live"}
     invoked = {str(body["Properties"]["FunctionName"]) for body in permissions.values()}
     assert all("Alias" in name for name in invoked), invoked
+
+
+def _versions(expanded: dict[str, Any]) -> set[str]:
+    return set(resources(expanded, "AWS::Lambda::Version"))
+
+
+def test_a_new_layer_publishes_a_new_version_of_every_function() -> None:
+    # API Gateway calls the alias; a layer change that published no version would never reach it.
+    before, after = _versions(expand(layer_zip="layer-1.zip")), _versions(expand(layer_zip="layer-2.zip"))
+
+    assert len(before) == len(resources(expand(), "AWS::Lambda::Function"))
+    assert before.isdisjoint(after)
+
+
+def test_a_changed_function_property_publishes_a_new_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import translate
+
+    def with_more_memory() -> dict[str, Any]:
+        template = load_template()
+        template["Globals"]["Function"]["MemorySize"] = 1024
+        return template
+
+    before = _versions(expand())
+    monkeypatch.setattr(translate, "load_template", with_more_memory)
+    translate._expanded.cache_clear()
+    try:
+        after = _versions(expand())
+    finally:
+        translate._expanded.cache_clear()
+
+    assert before.isdisjoint(after)
