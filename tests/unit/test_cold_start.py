@@ -71,11 +71,16 @@ def test_a_cold_start_loads_only_what_every_request_needs(function: str) -> None
 
 
 def test_the_whole_event_handler_package_still_answers_when_asked() -> None:
-    # Code that reads a name of the package (not a submodule) gets the package in full.
+    # A name the package re-exports comes from its module alone; any other (here __all__)
+    # runs the whole __init__, as importing the package would have.
     loaded = _loaded_by_import(
         "GetItemFunction",
         then="from aws_lambda_powertools.event_handler import AppSyncResolver, Response\n"
-        "assert AppSyncResolver.__name__ == 'AppSyncResolver' and Response.__name__ == 'Response'",
+        "assert AppSyncResolver.__name__ == 'AppSyncResolver' and Response.__name__ == 'Response'\n"
+        "assert 'aws_lambda_powertools.event_handler.bedrock_agent' not in sys.modules\n"
+        "import aws_lambda_powertools.event_handler as whole\n"
+        "assert 'BedrockAgentResolver' in whole.__all__",
     )
 
     assert "aws_lambda_powertools.event_handler.appsync" in loaded
+    assert "aws_lambda_powertools.event_handler.bedrock_agent" in loaded

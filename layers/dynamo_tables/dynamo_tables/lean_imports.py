@@ -15,6 +15,7 @@ import ast
 import importlib
 import importlib.util
 import sys
+import threading
 
 
 def defer_package_init(name: str) -> None:
@@ -28,6 +29,8 @@ def defer_package_init(name: str) -> None:
     loader = spec.loader
     with open(spec.origin, "rb") as source:
         reexports = _reexports(name, ast.parse(source.read()))
+    init_lock = threading.RLock()
+    running = threading.local()
 
     def load_on_first_use(attribute: str) -> object:
         if attribute in reexports:
@@ -36,8 +39,19 @@ def defer_package_init(name: str) -> None:
             return value
         if not attribute.startswith("__") and importlib.util.find_spec(f"{name}.{attribute}") is not None:
             return importlib.import_module(f"{name}.{attribute}")
-        del package.__dict__["__getattr__"]
-        loader.exec_module(package)
+        if getattr(running, "init", False):  # the __init__ itself asks: as during a real import
+            raise AttributeError(f"partially initialized module {name!r} has no attribute {attribute!r}")
+        with init_lock:  # other threads wait for the one running it, as the import lock makes them
+            if package.__dict__.get("__getattr__") is load_on_first_use:
+                running.init = True
+                try:
+                    loader.exec_module(package)
+                finally:
+                    running.init = False
+                # Done: from now on a missing name is an AttributeError, unless the package
+                # has a __getattr__ of its own.
+                if package.__dict__.get("__getattr__") is load_on_first_use:
+                    del package.__dict__["__getattr__"]
         return getattr(package, attribute)
 
     package.__dict__["__getattr__"] = load_on_first_use
@@ -45,6 +59,11 @@ def defer_package_init(name: str) -> None:
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, package)
+    # A name that is also a submodule's name is the name the __init__ binds, not the module
+    # the import system binds when that submodule is first imported.
+    for attribute, module in reexports.items():
+        if module == f"{name}.{attribute}":
+            load_on_first_use(attribute)
 
 
 def _reexports(package: str, init: ast.Module) -> dict[str, str]:
