@@ -67,14 +67,30 @@ def ensure_tables(client: Any, parameters: dict[str, str] | None = None) -> None
     with the same parameter overrides as the functions (``StatusIndexShards`` picks an index).
 
     An existing table is left as it is, data and all (asking rather than listing, which
-    would read only the first page of a shared DynamoDB Local's tables).
+    would read only the first page of a shared DynamoDB Local's tables), if its keys and
+    indexes are the ones the template gives now; one made with other parameters is refused.
     """
     for logical_id, definition in table_definitions(parameters=parameters).items():
         try:
             client.create_table(TableName=logical_id, **definition)
         except client.exceptions.ResourceInUseException:
+            if _keys(client.describe_table(TableName=logical_id)["Table"]) != _keys(definition):
+                raise SetupError(
+                    f"the kept table {logical_id} has other keys or indexes than template.yaml gives "
+                    f"with {parameters or 'the default parameters'}: `make reset` deletes the local "
+                    "data, or start with the parameters it was made with"
+                ) from None
             continue
         client.get_waiter("table_exists").wait(TableName=logical_id, WaiterConfig={"Delay": 1})
+
+
+def _keys(table: dict[str, Any]) -> tuple[object, ...]:
+    """A table's key schema and its indexes' names and key schemas, comparable."""
+    indexes = table.get("GlobalSecondaryIndexes", [])
+    return (
+        table["KeySchema"],
+        sorted((index["IndexName"], str(index["KeySchema"])) for index in indexes),
+    )
 
 
 def is_dynamodb(endpoint_url: str) -> bool:
