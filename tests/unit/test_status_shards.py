@@ -260,6 +260,25 @@ def test_the_seed_filter_by_key_two_reads_every_shard(calls: Any) -> None:
     assert sorted(item["AttributeOneKey"]["S"] for item in found["Items"]) == ["r1", "r3", "r5", "r7", "r9"]
 
 
+def test_the_seed_put_without_a_time_is_still_listed_by_its_status(calls: Any) -> None:
+    # The sharded index sorts by the last-updated time: an item without one is not in it.
+    client, _ = calls
+    records = ComplexTableClass(client=client, status_shards=8)
+
+    records.put("c", {"AttributeTwoKey": {"S": "green"}})
+    records.put(
+        "d", {"AttributeTwoKey": {"S": "green"}, "AttributeThreeKey": {"S": "2026-01-01T00:00:00.000Z"}}
+    )
+
+    assert [item["AttributeOneKey"]["S"] for item in records.filter_by_key_two("green")["Items"]] == [
+        "d",
+        "c",
+    ]
+    assert [record.id for record in records.list_by_status("green").items] == ["d", "c"]
+    stored = client.get_item(TableName="ComplexTable", Key={"AttributeOneKey": {"S": "d"}})["Item"]
+    assert stored["AttributeThreeKey"] == {"S": "2026-01-01T00:00:00.000Z"}  # a time given is kept
+
+
 def test_a_cursor_of_one_shard_count_is_refused_by_another(calls: Any) -> None:
     client, _ = calls
     for number in range(6):

@@ -108,10 +108,14 @@ class ComplexTableClass(DynamoGeneralClass):
         return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
 
     def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The seed's PutItem of the item as given. With the sharded index it also stamps
+        the record's shard, and the last-updated time when the item has none (as every
+        other write does): that index sorts by it, so without it the record is not in it."""
         item = {**self._key(key), **data}
         status = item.get(COMPLEX_SCHEMA_KEY_TWO, {}).get("S")
         if self.status_shards and status is not None:
             item[COMPLEX_SCHEMA_KEY_SHARD] = {"S": self._shard_key(key, status)}
+            item.setdefault(COMPLEX_SCHEMA_KEY_THREE, {"S": utc_timestamp()})
         return {"TableName": self.table_name, "Item": item}
 
     def filter_by_key_one(self, key: str, status: str) -> dict[str, Any]:
