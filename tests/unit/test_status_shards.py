@@ -279,6 +279,23 @@ def test_the_seed_put_without_a_time_is_still_listed_by_its_status(calls: Any) -
     assert stored["AttributeThreeKey"] == {"S": "2026-01-01T00:00:00.000Z"}  # a time given is kept
 
 
+def test_changing_the_shard_count_on_records_misses_those_on_shards_it_drops(calls: Any) -> None:
+    # What docs/PERFORMANCE.md says of changing N on a table with records, without a backfill:
+    # a record keeps the shard it was written with until it is written again.
+    client, _ = calls
+    for number in range(40):
+        ComplexTableClass(client=client, status_shards=8).put_record(f"r{number}", "green")
+
+    def listed(shards: int) -> int:
+        records = ComplexTableClass(client=client, status_shards=shards)
+        assert len(records.list_by_status("green", 100).items) == records.filter_by_key_two("green")["Count"]
+        return records.filter_by_key_two("green")["Count"]
+
+    assert listed(8) == 40
+    assert listed(4) == sum(status_shard(f"r{number}", 8) < 4 for number in range(40)) < 40  # shrunk: missed
+    assert listed(16) == listed(9) == 40  # grown: every old shard is among the new ones
+
+
 def test_a_cursor_of_one_shard_count_is_refused_by_another(calls: Any) -> None:
     client, _ = calls
     for number in range(6):
