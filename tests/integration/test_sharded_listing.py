@@ -8,6 +8,7 @@ Local's is not by id); and a cursor that was edited, or issued for another listi
 InvalidCursor (the API's 400) or a page of this listing.
 """
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,8 +46,11 @@ def table(client: Any) -> Iterator[str]:
 
 
 def _empty(client: Any, table: str) -> None:
-    for item in client.scan(TableName=table, ProjectionExpression="AttributeOneKey")["Items"]:
-        client.delete_item(TableName=table, Key=item)
+    # Every page of the Scan: each reads at most 1 MB of items, whatever it projects.
+    pages = client.get_paginator("scan").paginate(TableName=table, ProjectionExpression="AttributeOneKey")
+    for page in pages:
+        for item in page["Items"]:
+            client.delete_item(TableName=table, Key=item)
 
 
 @contextmanager
@@ -89,7 +93,7 @@ def test_a_walk_visits_each_record_of_the_status_once_in_order(
         page = records.list_by_status(status, limit, cursor)
         assert len(page.items) <= limit
         if page.next_cursor is not None:
-            assert len(page.items) == limit  # only the last page is short
+            assert len(page.items) == limit  # only the last page is short (records this small)
         seen += page.items
         cursor = page.next_cursor
         if cursor is None:
@@ -101,6 +105,38 @@ def test_a_walk_visits_each_record_of_the_status_once_in_order(
     assert sorted(seen, key=lambda record: record.id) == sorted(expected, key=lambda record: record.id)
     assert [record.updated_at for record in seen] == sorted(record.updated_at for record in seen)
     assert seen == records.list_by_status(status, 100).items
+
+
+def test_a_walk_of_large_records_on_32_shards_has_pages_within_a_megabyte(client: Any, table: str) -> None:
+    # Given 36 records of about 180 KB on 32 shards, some written at the same time (each
+    # shard's Query stops at 1 MB: merged, one page of 100 could be 6 MB, Lambda's limit)
+    _empty(client, table)
+    records = ComplexTableClass(client=client, table_name=table, status_shards=32)
+    for number in range(36):
+        with _clock(f"2026-01-01T00:00:{number // 3:02}.000Z"):
+            records.put_record(f"r{number}", "green", {"blob": "x" * 180_000})
+
+    # When the listing is walked 100 at a time, and one at a time
+    def walk(limit: int) -> tuple[list[Record], list[int]]:
+        seen: list[Record] = []
+        sizes: list[int] = []
+        cursor = None
+        while True:
+            page = records.list_by_status("green", limit, cursor)
+            sizes.append(sum(len(json.dumps(record.data)) for record in page.items))
+            seen += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                return seen, sizes
+
+    seen, sizes = walk(100)
+
+    # Then each page is at most 1 MB, and every record comes once, in order, as one at a time
+    assert max(sizes) <= 1024 * 1024
+    assert sorted(record.id for record in seen) == sorted(f"r{number}" for number in range(36))
+    assert [record.updated_at for record in seen] == sorted(record.updated_at for record in seen)
+    assert seen == walk(1)[0]
+    _empty(client, table)
 
 
 @pytest.fixture(scope="module")

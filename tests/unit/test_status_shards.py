@@ -7,6 +7,7 @@ tests/integration/test_sharded_listing.py.
 """
 
 import ast
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -259,6 +260,43 @@ def test_the_seed_filter_by_key_two_reads_every_shard(calls: Any) -> None:
     assert sorted(item["AttributeOneKey"]["S"] for item in found["Items"]) == ["r1", "r3", "r5", "r7", "r9"]
 
 
+def test_the_seed_put_without_a_time_is_still_listed_by_its_status(calls: Any) -> None:
+    # The sharded index sorts by the last-updated time: an item without one is not in it.
+    client, _ = calls
+    records = ComplexTableClass(client=client, status_shards=8)
+
+    records.put("c", {"AttributeTwoKey": {"S": "green"}})
+    records.put(
+        "d", {"AttributeTwoKey": {"S": "green"}, "AttributeThreeKey": {"S": "2026-01-01T00:00:00.000Z"}}
+    )
+
+    assert [item["AttributeOneKey"]["S"] for item in records.filter_by_key_two("green")["Items"]] == [
+        "d",
+        "c",
+    ]
+    assert [record.id for record in records.list_by_status("green").items] == ["d", "c"]
+    stored = client.get_item(TableName="ComplexTable", Key={"AttributeOneKey": {"S": "d"}})["Item"]
+    assert stored["AttributeThreeKey"] == {"S": "2026-01-01T00:00:00.000Z"}  # a time given is kept
+
+
+def test_changing_the_shard_count_on_records_misses_those_on_shards_it_drops(calls: Any) -> None:
+    # What docs/PERFORMANCE.md says of changing N on a table with records, without a backfill:
+    # a record keeps the shard it was written with until it is written again.
+    client, _ = calls
+    for number in range(40):
+        ComplexTableClass(client=client, status_shards=8).put_record(f"r{number}", "green")
+
+    def listed(shards: int) -> int:
+        records = ComplexTableClass(client=client, status_shards=shards)
+        count = len(records.list_by_status("green", 100).items)
+        assert records.filter_by_key_two("green")["Count"] == count
+        return count
+
+    assert listed(8) == 40
+    assert listed(4) == sum(status_shard(f"r{number}", 8) < 4 for number in range(40)) < 40  # shrunk: missed
+    assert listed(16) == listed(9) == 40  # grown: every old shard is among the new ones
+
+
 def test_a_cursor_of_one_shard_count_is_refused_by_another(calls: Any) -> None:
     client, _ = calls
     for number in range(6):
@@ -288,8 +326,11 @@ def test_the_default_path_imports_nothing_new_at_module_scope() -> None:
     assert not {name for name in names if re.match(r"concurrent|threading", name)}
 
 
-def _item(updated: str, record_id: str) -> dict[str, Any]:
-    return {"AttributeOneKey": {"S": record_id}, "AttributeThreeKey": {"S": updated}}
+def _item(updated: str, record_id: str, blob: int = 0) -> dict[str, Any]:
+    item: dict[str, Any] = {"AttributeOneKey": {"S": record_id}, "AttributeThreeKey": {"S": updated}}
+    if blob:
+        item["Data"] = {"M": {"blob": {"S": "x" * blob}}}
+    return item
 
 
 def test_a_page_stops_where_a_cut_short_shard_could_come_next() -> None:
@@ -314,3 +355,52 @@ def test_equal_times_go_by_shard_then_each_shard_in_its_own_order() -> None:
     page, _ = _merge(answers, 10)
 
     assert [item["AttributeOneKey"]["S"] for item in page] == ["z", "a", "0", "b"]
+
+
+# --- a page's bytes -------------------------------------------------------------------
+
+
+def test_a_merged_page_stops_at_about_a_megabyte_as_one_query_would() -> None:
+    # Every shard's Query may return 1 MB: merged, a page could be N MB. It stops where the
+    # next record would take it past 1 MB, as the seed index's one Query does.
+    answers = {
+        shard: ([_item(f"t{n}", f"s{shard}-{n}", blob=300_000) for n in range(3)], None) for shard in range(4)
+    }
+
+    page, taken = _merge(answers, 100)
+
+    assert len(page) == 3  # three of 300 KB fit in 1 MB, four do not
+    assert sum(taken.values()) == 3
+    assert [item["AttributeThreeKey"]["S"] for item in page] == ["t0", "t0", "t0"]
+
+
+def test_a_merged_page_takes_one_record_whatever_its_size() -> None:
+    page, taken = _merge({0: ([_item("t1", "a", blob=2_000_000), _item("t2", "b")], None)}, 10)
+
+    assert [item["AttributeOneKey"]["S"] for item in page] == ["a"]
+    assert taken == {0: 1}
+
+
+def test_a_walk_of_large_records_on_many_shards_has_pages_within_a_megabyte(calls: Any) -> None:
+    # 40 records of 200 KB on 32 shards, listed 100 at a time: unbounded, one page is 8 MB
+    # (Lambda answers at most 6 MB).
+    client, _ = calls
+    records = ComplexTableClass(client=client, status_shards=32)
+    for number in range(40):
+        records.put_record(f"r{number}", "green", {"blob": "x" * 200_000})
+
+    seen: list[Any] = []
+    sizes: list[int] = []
+    cursor = None
+    while True:
+        page = records.list_by_status("green", limit=100, cursor=cursor)
+        sizes.append(sum(len(json.dumps(record.data)) for record in page.items))
+        seen += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert max(sizes) <= 1024 * 1024
+    assert len(sizes) > 1
+    assert sorted(record.id for record in seen) == sorted(f"r{number}" for number in range(40))
+    assert [record.updated_at for record in seen] == sorted(record.updated_at for record in seen)

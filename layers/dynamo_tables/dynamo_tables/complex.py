@@ -108,10 +108,14 @@ class ComplexTableClass(DynamoGeneralClass):
         return {"TableName": self.table_name, "Key": self._key(key), "ConsistentRead": True}
 
     def put_params(self, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The seed's PutItem of the item as given. With the sharded index it also stamps
+        the record's shard, and the last-updated time when the item has none (as every
+        other write does): that index sorts by it, so without it the record is not in it."""
         item = {**self._key(key), **data}
         status = item.get(COMPLEX_SCHEMA_KEY_TWO, {}).get("S")
         if self.status_shards and status is not None:
             item[COMPLEX_SCHEMA_KEY_SHARD] = {"S": self._shard_key(key, status)}
+            item.setdefault(COMPLEX_SCHEMA_KEY_THREE, {"S": utc_timestamp()})
         return {"TableName": self.table_name, "Item": item}
 
     def filter_by_key_one(self, key: str, status: str) -> dict[str, Any]:
@@ -239,8 +243,9 @@ class ComplexTableClass(DynamoGeneralClass):
         """One page merged from the status's shards, ordered by last-updated time.
 
         Each shard not yet exhausted gets one Query of ``limit`` records, all at once; the
-        page takes the first ``limit`` of them in order, and its one cursor holds where each
-        shard stopped. Records read but not taken are read again by the next page. Equal
+        page takes the first ``limit`` of them in order, up to about 1 MB of them as one
+        Query's page (``PAGE_BYTES``, at least one record), and its one cursor holds where
+        each shard stopped. Records read but not taken are read again by the next page. Equal
         times go by shard, then in the index's own order: the index orders a shard's equal
         times by no rule it documents, so not by id, but always the same way, so the
         order does not depend on the page sizes.
@@ -409,16 +414,23 @@ def _merge(
 ) -> tuple[list[dict[str, Any]], dict[int, int]]:
     """A page of at most ``limit`` records merged from the shards' answers by (time, shard),
     each shard's taken in its own order, and how many of each it took. It stops where a
-    shard's unread records could come next."""
+    shard's unread records could come next, and before the record that would take the
+    page past ``PAGE_BYTES`` (each shard's Query may return that much: merged, a page
+    could hold N times it); its first record it always takes."""
     page: list[dict[str, Any]] = []
     taken = dict.fromkeys(answers, 0)
     if any(not items and last for items, last in answers.values()):
         return page, taken  # a shard read nothing yet has more: nothing is known to come first
     heads = [(_updated(items[0]), shard) for shard, (items, _) in answers.items() if items]
     heapq.heapify(heads)
+    size = 0
     while heads and len(page) < limit:
-        _, shard = heapq.heappop(heads)
+        _, shard = heads[0]
         items, last = answers[shard]
+        size += item_size(items[taken[shard]])
+        if page and size > PAGE_BYTES:
+            break  # the next page starts with it: each shard's position is after what it gave
+        heapq.heappop(heads)
         page.append(items[taken[shard]])
         taken[shard] += 1
         if taken[shard] < len(items):
@@ -426,6 +438,44 @@ def _merge(
         elif last is not None:
             break  # its next records are unread, and may come before every other shard's
     return page, taken
+
+
+# DynamoDB's cap on one Query's page: a merged page of the sharded index stops there too,
+# as a page of the seed's index (one Query) does.
+PAGE_BYTES = 1024 * 1024
+
+
+def item_size(item: Mapping[str, Any]) -> int:
+    """About the bytes DynamoDB counts for an item (its documented rule): each attribute's
+    name in UTF-8 plus its value; a string its UTF-8, a number about one byte per two
+    digits plus one, binary its bytes, a boolean or null one, a list or map three plus
+    one per member (and a map's names). An estimate within a few bytes an attribute."""
+    return sum(_utf8_size(name) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: Mapping[str, Any]) -> int:
+    ((kind, member),) = value.items()
+    if kind == "S":
+        return _utf8_size(member)
+    if kind == "N":
+        return len(member) // 2 + 1
+    if kind == "B":
+        return len(member)
+    if kind == "SS":
+        return sum(_utf8_size(text) for text in member)
+    if kind == "NS":
+        return sum(len(number) // 2 + 1 for number in member)
+    if kind == "BS":
+        return sum(len(binary) for binary in member)
+    if kind == "L":
+        return 3 + sum(1 + _value_size(element) for element in member)
+    if kind == "M":
+        return 3 + sum(_utf8_size(name) + 1 + _value_size(element) for name, element in member.items())
+    return 1  # BOOL, NULL
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _condition(precondition: Precondition, must_exist: bool) -> tuple[str | None, dict[str, Any]]:
