@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import platform
 import statistics
 import sys
 import tempfile
@@ -42,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     except SetupError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    if not args.no_write:
+    if len(chosen) < len(SECTIONS) and not args.no_write:
+        # The document's figures come from one run of every section, or they would not agree.
+        print("printed only: docs/PERFORMANCE.md is written by a run of every section", file=sys.stderr)
+    elif not args.no_write:
         given = sys.argv[1:] if argv is None else argv
         command = "make bench" + (f" BENCH_ARGS='{' '.join(given)}'" if given else "")
         report.write("\n\n".join(parts), command)
@@ -71,6 +75,7 @@ def _cold(args: argparse.Namespace) -> str:
         f"{label} {value:.3f}x (goal ≤ {COLD_GOALS[label]:.2f}x: {_met(value, COLD_GOALS[label])})"
         for label, value in (("worst", medians[worst]), ("median", across))
     )
+    source_only = cold_start.without_bytecode(specs[worst], max(8, args.rounds // 4))
     profile = cold_start.import_profile(specs[worst])
     baseline_profile = {
         module
@@ -88,7 +93,9 @@ def _cold(args: argparse.Namespace) -> str:
             "Each built function's `INIT REPORT` under AWS's runtime emulator on `.venv-lambda`, paired "
             f"with a bare boto3 function (import boto3, create a DynamoDB client), {args.rounds} pairs each. "
             f"Baseline INIT median {statistics.median(starts.baseline_ms):.0f} ms. **{verdict}**; worst is "
-            f"{worst}. The last column is the median of each half of the pairs: how far two runs agree.",
+            f"{worst}. The last column is the median of each half of the pairs: how far two runs agree. "
+            f"{worst} with its layer shipped as source only (a build without Python 3.13): "
+            f"**{source_only:.3f}x** ({max(8, args.rounds // 4)} pairs).",
             report.table(("Function", "INIT median (ms)", "Ratio to baseline", "First / second half"), rows),
             f"### Import profile of {worst}",
             "`python -X importtime`, top 15 modules by cumulative time (ms, median of 5 runs). `app` "
@@ -157,7 +164,8 @@ def _warm(args: argparse.Namespace) -> str:
     return "\n\n".join(
         [
             "## Warm requests and DynamoDB round trips",
-            f"Each route's handler invoked in process against DynamoDB Local ({args.iterations} requests, "
+            "Each route's handler invoked in this process (the development venv's Python "
+            f"{platform.python_version()}) against DynamoDB Local ({args.iterations} requests, "
             "median), against the DynamoDB call(s) it made, replayed with boto3 on the same client, in "
             "alternating pairs; added time and ratio are medians of the pairs. "
             f"Worst ratio **{worst.ratio:.2f}x** ({worst.route}; goal ≤ {WARM_GOAL:.2f}x: "

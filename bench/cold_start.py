@@ -10,6 +10,7 @@ python3.13 runtime packages only), never writing bytecode, as under a read-only 
 import dataclasses
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -94,6 +95,28 @@ def measure(specs: dict[str, FunctionSpec], rounds: int) -> ColdStarts:
                 init_ms[name].append(function)
                 baseline_ms.append(base)
     return ColdStarts(dict(ratios), dict(init_ms), baseline_ms)
+
+
+def without_bytecode(spec: FunctionSpec, rounds: int) -> float:
+    """The median ratio for ``spec`` with its layer shipped as source only, as a build on a
+    host without Python 3.13 ships it: Lambda then compiles the layer on every cold start."""
+    with tempfile.TemporaryDirectory() as directory:
+        layers = []
+        for number, layer in enumerate(spec.layer_dirs):
+            copy = Path(directory) / f"layer{number}"
+            shutil.copytree(layer, copy, ignore=shutil.ignore_patterns("__pycache__"))
+            layers.append(copy)
+        source_only = dataclasses.replace(
+            spec, logical_id=f"{spec.logical_id}SourceOnly", layer_dirs=tuple(layers)
+        )
+        baseline = baseline_spec(spec, Path(directory))
+        init_duration_ms(source_only)
+        ratios = []
+        for round_number in range(rounds):
+            pair = (baseline, source_only) if round_number % 2 else (source_only, baseline)
+            first, second = (init_duration_ms(side) for side in pair)
+            ratios.append(first / second if pair[0] is source_only else second / first)
+    return statistics.median(ratios)
 
 
 def import_profile(spec: FunctionSpec, runs: int = 5) -> list[tuple[str, float, float]]:
