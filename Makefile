@@ -18,11 +18,11 @@ UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-SOURCES := layers functions devstack bench tests
+SOURCES := layers functions devstack bench scripts tests
 PORT ?= 3000
 DDB_PORT ?= 8000
 
-.PHONY: help deps start invoke reset test unit integration test-http fuzz bench lint audit format build lock clean
+.PHONY: help deps start invoke reset test unit integration test-http fuzz bench publish lint audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,10 @@ test-http: deps ## The HTTP contract tests: a local API on free ports, or API_UR
 
 bench: deps ## Cold start, warm overhead, round trips, local API load, sizes: into docs/PERFORMANCE.md
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+publish: $(BIN)/.installed ## After a deploy that changed only parameters: make publish STACK=<stack name>
+	@test -n "$(STACK)" || { echo "usage: make publish STACK=<stack name, e.g. dynamodb-backend-dev>" >&2; exit 2; }
+	$(BIN)/python -m scripts.publish_live $(STACK)
 
 test: deps lint ## Everything CI runs: lint, then every test tier
 	$(BIN)/pytest tests
