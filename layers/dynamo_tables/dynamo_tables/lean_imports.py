@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import sys
 import threading
+from types import ModuleType
 
 
 def defer_package_init(name: str) -> None:
@@ -55,15 +56,25 @@ def defer_package_init(name: str) -> None:
         return getattr(package, attribute)
 
     package.__dict__["__getattr__"] = load_on_first_use
+    package.__class__ = _DeferredPackage
+    package.__dict__["_names_over_submodules"] = frozenset(
+        attribute for attribute, module in reexports.items() if module == f"{name}.{attribute}"
+    )
     sys.modules[name] = package
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, package)
-    # A name that is also a submodule's name is the name the __init__ binds, not the module
-    # the import system binds when that submodule is first imported.
-    for attribute, module in reexports.items():
-        if module == f"{name}.{attribute}":
-            load_on_first_use(attribute)
+
+
+class _DeferredPackage(ModuleType):
+    """A name the ``__init__`` re-exports from a submodule of the same name (``event_source``
+    from ``event_source``) stays that name: the import system's binding of the submodule,
+    when something imports it first, does not replace it, as the ``__init__`` would rebind it."""
+
+    def __setattr__(self, attribute: str, value: object) -> None:
+        if isinstance(value, ModuleType) and attribute in self.__dict__.get("_names_over_submodules", ()):
+            return
+        super().__setattr__(attribute, value)
 
 
 def _reexports(package: str, init: ast.Module) -> dict[str, str]:
