@@ -71,7 +71,7 @@ lint: $(BIN)/.installed $(SECURITY_BIN)/.installed ## ruff (with its bandit rule
 	$(BIN)/mypy $(SOURCES)
 	$(BIN)/sam validate --lint
 	$(BIN)/cfn-lint --include-checks I -- template.yaml
-	BC_SKIP_MAPPING=TRUE $(SECURITY_BIN)/checkov --file template.yaml --framework cloudformation --quiet --compact \
+	BC_SKIP_MAPPING=TRUE $(SECURITY_BIN)/checkov --config-file .checkov.yaml --file template.yaml --quiet --compact \
 		--skip-download
 
 audit: $(SECURITY_BIN)/.installed ## pip-audit on every locked dependency (needs PyPI's vulnerability data)

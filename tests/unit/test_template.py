@@ -64,3 +64,20 @@ def test_samconfig_overrides_name_real_parameters_with_allowed_values(environmen
     for name, value in overrides.items():
         parameter = TEMPLATE["Parameters"][name]
         assert value in parameter.get("AllowedValues", [value])
+
+
+def test_each_checkov_skip_is_written_once_with_its_reason() -> None:
+    # A skip shared by every function or log group lives in .checkov.yaml, once, with the
+    # reason beside it; only a resource's own exceptions stay in its Metadata.
+    skipped_by: dict[str, list[str]] = {}
+    for logical_id, resource in TEMPLATE["Resources"].items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip.get("comment"), f"{logical_id} skips {skip['id']} without a reason"
+            skipped_by.setdefault(skip["id"], []).append(logical_id)
+    assert {check: ids for check, ids in skipped_by.items() if len(ids) > 1} == {}
+
+    config = (ROOT / ".checkov.yaml").read_text().splitlines()
+    listed = [line for line in config if line.strip().startswith("- CKV")]
+    assert listed
+    unexplained = [line for line in listed if "#" not in line.split("- CKV", 1)[1]]
+    assert unexplained == []
