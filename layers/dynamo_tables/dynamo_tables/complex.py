@@ -27,6 +27,7 @@ from dynamo_tables.limits import (
     check_page_size,
     check_status,
     compact_number,
+    utf8_size,
 )
 from dynamo_tables.models import UNCONDITIONAL, Page, Precondition, Record
 from dynamo_tables.schema import (
@@ -450,19 +451,19 @@ def item_size(item: Mapping[str, Any]) -> int:
     name in UTF-8 plus its value; a string its UTF-8, a number about one byte per two
     digits plus one, binary its bytes, a boolean or null one, a list or map three plus
     one per member (and a map's names). An estimate within a few bytes an attribute."""
-    return sum(_utf8_size(name) + _value_size(value) for name, value in item.items())
+    return sum(utf8_size(name) + _value_size(value) for name, value in item.items())
 
 
 def _value_size(value: Mapping[str, Any]) -> int:
     ((kind, member),) = value.items()
     if kind == "S":
-        return _utf8_size(member)
+        return utf8_size(member)
     if kind == "N":
         return len(member) // 2 + 1
     if kind == "B":
         return len(member)
     if kind == "SS":
-        return sum(_utf8_size(text) for text in member)
+        return sum(utf8_size(text) for text in member)
     if kind == "NS":
         return sum(len(number) // 2 + 1 for number in member)
     if kind == "BS":
@@ -470,12 +471,8 @@ def _value_size(value: Mapping[str, Any]) -> int:
     if kind == "L":
         return 3 + sum(1 + _value_size(element) for element in member)
     if kind == "M":
-        return 3 + sum(_utf8_size(name) + 1 + _value_size(element) for name, element in member.items())
+        return 3 + sum(utf8_size(name) + 1 + _value_size(element) for name, element in member.items())
     return 1  # BOOL, NULL
-
-
-def _utf8_size(text: str) -> int:
-    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _condition(precondition: Precondition, must_exist: bool) -> tuple[str | None, dict[str, Any]]:

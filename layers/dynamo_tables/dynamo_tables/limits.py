@@ -50,7 +50,7 @@ def check_value(field: str, value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidInput(field, "must be a string")
     _check_text(field, value)
-    if _utf8_size(value) > MAX_VALUE_BYTES:
+    if utf8_size(value) > MAX_VALUE_BYTES:
         raise InvalidInput(field, f"must be at most {MAX_VALUE_BYTES} bytes in UTF-8")
     return value
 
@@ -150,6 +150,6 @@ def _check_text(field: str, text: str) -> None:
         raise InvalidInput(field, "must be valid Unicode text (no lone surrogates)") from err
 
 
-def _utf8_size(text: str) -> int:
+def utf8_size(text: str) -> int:
     # surrogatepass: a lone surrogate from JSON "\ud800" still has a size to report.
     return len(text.encode("utf-8", "surrogatepass"))
