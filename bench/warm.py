@@ -7,7 +7,6 @@ handler adds: event parsing, routing, validation, logging and the response.
 
 import contextlib
 import copy
-import importlib.util
 import os
 import statistics
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 from botocore import xform_name
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
+from devstack.runtime import import_file
 from devstack.stack import LocalStack
 from devstack.template import ROOT, function_code_dir, table_definitions
 from tests.support.events import function_for, load_event, seed_tables
@@ -68,13 +68,7 @@ class Units:
 
 
 def _load_handler(logical_id: str) -> ModuleType:
-    path = function_code_dir(logical_id) / "app.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{logical_id}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(function_code_dir(logical_id) / "app.py", f"bench_{logical_id}")
 
 
 def measure(stack: LocalStack, iterations: int) -> list[Warm]:

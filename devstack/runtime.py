@@ -245,11 +245,7 @@ class InProcessRuntime:
                     sys.path.insert(0, entry)
             started = time.perf_counter()
             location = self.spec.code_dir / f"{module_name.replace('.', '/')}.py"
-            loader_spec = importlib.util.spec_from_file_location(f"{self.spec.logical_id}_handler", location)
-            if loader_spec is None or loader_spec.loader is None:
-                raise FunctionCrashed(f"{self.spec.logical_id}: cannot load {location}")
-            module = importlib.util.module_from_spec(loader_spec)
-            loader_spec.loader.exec_module(module)
+            module = import_file(location, f"{self.spec.logical_id}_handler")
             self.last_init_report = f"INIT REPORT (in process) durationMs: {_millis(started):.2f}"
             self.module = module
 
@@ -269,6 +265,16 @@ class InProcessRuntime:
 
     def stop(self) -> None:
         self.module = None
+
+
+def import_file(path: Path, name: str) -> ModuleType:
+    """The module in ``path``, imported under ``name``: one handler's ``app.py`` beside others."""
+    loader_spec = importlib.util.spec_from_file_location(name, path)
+    if loader_spec is None or loader_spec.loader is None:
+        raise FunctionCrashed(f"cannot load {path}")
+    module = importlib.util.module_from_spec(loader_spec)
+    loader_spec.loader.exec_module(module)
+    return module
 
 
 class RuntimePool:

@@ -1,6 +1,5 @@
 """Unit tier: moto's ``mock_aws`` with the tables built from template.yaml."""
 
-import importlib.util
 import os
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -10,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from devstack.runtime import import_file
 from devstack.template import api_routes, function_code_dir, table_definitions
 from dynamo_tables import ComplexTableClass, SimpleTableClass
 from tests.support.events import function_for, seed_tables
@@ -61,14 +61,9 @@ def load_handler(logical_id: str) -> ModuleType:
     its cold start), under a name of its own."""
     shards = os.environ.get("STATUS_INDEX_SHARDS", "0")
     if (logical_id, shards) not in _handlers:
-        path = function_code_dir(logical_id) / "app.py"
         suffix = "" if shards == "0" else f"_shards{shards}"
-        spec = importlib.util.spec_from_file_location(f"handler_{logical_id}{suffix}", path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _handlers[(logical_id, shards)] = module
+        path = function_code_dir(logical_id) / "app.py"
+        _handlers[(logical_id, shards)] = import_file(path, f"handler_{logical_id}{suffix}")
     return _handlers[(logical_id, shards)]
 
 
