@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from devstack.dynamodb_local import DynamoDBLocal, SetupError, port_is_free
+from devstack.logs import readable
 from devstack.runtime import (
     EmulatedRuntime,
     FunctionCrashed,
@@ -165,10 +166,11 @@ class EmulatorLambdaRunner:
 
 
 def print_log_line(function: str, line: str) -> None:
-    """Function output and the emulator's START/END/REPORT lines; its own chatter is dropped."""
+    """Function output, readable (devstack.logs), and the emulator's START/END/REPORT lines;
+    its own chatter is dropped."""
     if "(rapid)" in line:
         return
-    sys.stderr.write(f"[{function}] {line}\n")
+    sys.stderr.write(f"[{function}] {readable(line)}\n")
 
 
 @dataclass

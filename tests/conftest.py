@@ -6,6 +6,8 @@ a real AWS account, and no developer's own AWS profile leaks into a run.
 
 import os
 
+from devstack.template import load_template
+
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
     os.environ.pop(_name, None)
 os.environ["AWS_ACCESS_KEY_ID"] = "testing"
@@ -19,3 +21,7 @@ os.environ["COMPLEX_TABLE_NAME"] = "ComplexTable"
 os.environ["IDEMPOTENCY_TABLE_NAME"] = "IdempotencyTable"
 os.environ.pop("RECORD_STATUSES", None)
 os.environ.pop("STATUS_INDEX_SHARDS", None)
+# The metrics' namespace, as the template sets it.
+os.environ["POWERTOOLS_METRICS_NAMESPACE"] = str(
+    load_template()["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
+)

@@ -16,6 +16,7 @@ from dynamo_tables.errors import (
     InvalidPage,
     NotFound,
     PreconditionFailed,
+    Throttled,
     Unavailable,
     VersionConflict,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "PreconditionFailed",
     "Record",
     "SimpleTableClass",
+    "Throttled",
     "Unavailable",
     "VersionConflict",
     "default_client",

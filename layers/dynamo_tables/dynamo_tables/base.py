@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from dynamo_tables.cursor import decode_cursor, encode_cursor
-from dynamo_tables.errors import ConfigurationError, InvalidCursor, InvalidInput, Unavailable
+from dynamo_tables.errors import ConfigurationError, InvalidCursor, InvalidInput, Throttled, Unavailable
 from dynamo_tables.limits import check_page_size
 from dynamo_tables.settings import MAX_STATUS_INDEX_SHARDS
 from dynamo_tables.write_tokens import WriteToken
@@ -41,11 +41,11 @@ CLIENT_CONFIG = Config(
     max_pool_connections=MAX_STATUS_INDEX_SHARDS,
 )
 
-_UNAVAILABLE_CODES = frozenset(
+_THROTTLING_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+_UNAVAILABLE_CODES = _THROTTLING_CODES | frozenset(
     {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
         "InternalServerError",
         "ServiceUnavailable",
         "LimitExceededException",
@@ -266,6 +266,8 @@ class DynamoGeneralClass(ABC):
                 ) from err
             if error.get("Code") == "TransactionConflictException":
                 raise _Conflict("a transaction held the item") from err
+            if error.get("Code") in _THROTTLING_CODES:
+                raise Throttled(f"DynamoDB {operation} throttled: {error.get('Code')}") from err
             if error.get("Code") in _UNAVAILABLE_CODES or status >= 500:
                 raise Unavailable(f"DynamoDB {operation} failed: {error.get('Code')}") from err
             raise

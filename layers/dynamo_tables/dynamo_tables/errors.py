@@ -46,6 +46,11 @@ class Unavailable(DynamoTablesError):
     """DynamoDB throttled, failed or did not answer in time, after the SDK's retries."""
 
 
+class Throttled(Unavailable):
+    """DynamoDB refused for capacity (throttling), after the SDK's retries: counted apart,
+    because the answer to it is capacity, not a fix."""
+
+
 class ConfigurationError(DynamoTablesError):
     """A setting template.yaml provides is missing or malformed; raised when a table class
     is built, so a function fails its cold start naming the variable."""

@@ -34,6 +34,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import S
 from dynamo_tables.base import default_client
 from dynamo_tables.errors import Unavailable
 from dynamo_tables.http import IdempotencyKeyInFlight, IdempotencyKeyReused, client_error_answer, logger
+from dynamo_tables.metrics import note
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import tokens_derived_from
 
@@ -92,6 +93,8 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Callable[[], Respons
     try:
         with tokens_derived_from(seed):
             answer = _run_once(data={"key": scoped, "request": request}, run=run, ran=ran)
+        if not ran:  # the write did not run now: this is its first answer, kept
+            note("IdempotentReplays")
     except IdempotencyValidationError as err:
         raise IdempotencyKeyReused("Idempotency-Key: already used with another request") from err
     except IdempotencyAlreadyInProgressError as err:

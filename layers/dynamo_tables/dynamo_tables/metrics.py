@@ -1,0 +1,41 @@
+"""One CloudWatch embedded-metric-format document per request, written to the function's
+log: the counts the template's alarms and dashboard read, per route and for the service.
+
+Every counter goes out on every request, 0 or 1, so a rate (server errors per request)
+is a plain ratio of sums. Powertools' Metrics writes it; its namespace and service come
+from the template (``POWERTOOLS_METRICS_NAMESPACE``, ``POWERTOOLS_SERVICE_NAME``).
+"""
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+COUNTERS = ("Requests", "ClientErrors", "ServerErrors", "Conflicts", "Throttles", "IdempotentReplays")
+
+metrics = Metrics()
+_noted: set[str] = set()
+
+
+def note(counter: str) -> None:
+    """Something the status alone does not tell (a throttle, a replayed answer), counted
+    with this request."""
+    _noted.add(counter)
+
+
+def count_request(route: str, status: int) -> None:
+    """Write this request's document: ``route`` is ``"<METHOD> <resource>"``."""
+    counts = {
+        "Requests": 1,
+        "ClientErrors": int(400 <= status < 500),
+        "ServerErrors": int(status >= 500),
+        "Conflicts": int(status in (409, 412)),
+    }
+    noted = set(_noted)
+    _noted.clear()
+    if metrics.namespace is None:  # no namespace set (a script, not a deployed function)
+        return
+    for counter in COUNTERS:
+        metrics.add_metric(counter, MetricUnit.Count, counts.get(counter, int(counter in noted)))
+    metrics.add_dimension("route", route)
+    if metrics.service:
+        metrics.add_dimensions(service=str(metrics.service))
+    metrics.flush_metrics()

@@ -1,0 +1,117 @@
+"""Each request leaves one CloudWatch embedded-metric-format document: per route and for the
+whole service, in the namespace template.yaml sets, counting what the alarms and the
+dashboard read. Parsed from what the handler really printed, as CloudWatch would read it."""
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from devstack.template import load_template
+from tests.support.events import EXPECTED_STATUS, event_names, load_event
+from tests.unit.conftest import Invoke, load_handler
+
+COUNTERS = ("Requests", "ClientErrors", "ServerErrors", "Conflicts", "Throttles", "IdempotentReplays")
+
+
+def _namespace() -> str:
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    return str(variables["POWERTOOLS_METRICS_NAMESPACE"])
+
+
+def emf_documents(printed: str) -> list[dict[str, Any]]:
+    """The embedded-metric-format documents among the printed lines."""
+    documents = []
+    for line in printed.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            documents.append(json.loads(line))
+    return documents
+
+
+def count(document: dict[str, Any], counter: str) -> float:
+    """A counter's value: EMF takes a number or a list of them, which CloudWatch sums."""
+    value = document[counter]
+    return float(sum(value)) if isinstance(value, list) else float(value)
+
+
+def only_document(printed: str) -> dict[str, Any]:
+    (document,) = emf_documents(printed)
+    (directive,) = document["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == _namespace()
+    assert sorted(sorted(dimensions) for dimensions in directive["Dimensions"]) == [
+        ["route", "service"],
+        ["service"],
+    ]
+    assert {metric["Name"] for metric in directive["Metrics"]} == set(COUNTERS)
+    return document
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_every_sample_request_is_counted_once_under_its_route(
+    seeded: None, invoke: Invoke, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    event = load_event(name)
+    capsys.readouterr()
+    status = invoke(event)["statusCode"]
+
+    document = only_document(capsys.readouterr().out)
+    assert status == EXPECTED_STATUS[name]
+    assert document["route"] == f"{event['httpMethod']} {event['resource']}"
+    assert {counter: count(document, counter) for counter in COUNTERS} == {
+        "Requests": 1,
+        "ClientErrors": int(400 <= status < 500),
+        "ServerErrors": int(status >= 500),
+        "Conflicts": int(status in (409, 412)),
+        "Throttles": 0,
+        "IdempotentReplays": 0,
+    }
+
+
+def test_a_request_throttled_past_its_retries_counts_as_a_throttle(
+    dynamodb: object, invoke: Invoke, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = load_handler("PutItemFunction").items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    try:
+        with Stubber(table.dynamodb) as stubber:
+            stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
+            capsys.readouterr()
+            status = invoke(load_event("put_item"))["statusCode"]
+    finally:
+        table.dynamodb = original
+
+    document = only_document(capsys.readouterr().out)
+    assert (status, count(document, "ServerErrors"), count(document, "Throttles")) == (503, 1, 1)
+
+
+def test_an_unreachable_database_is_a_server_error_but_no_throttle(
+    dynamodb: object, invoke: Invoke, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = load_handler("PutItemFunction").items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    try:
+        with Stubber(table.dynamodb) as stubber:
+            stubber.add_client_error("update_item", "InternalServerError", http_status_code=500)
+            capsys.readouterr()
+            status = invoke(load_event("put_item"))["statusCode"]
+    finally:
+        table.dynamodb = original
+
+    document = only_document(capsys.readouterr().out)
+    assert (status, count(document, "ServerErrors"), count(document, "Throttles")) == (503, 1, 0)
+
+
+def test_an_answer_given_again_for_an_idempotency_key_counts_as_a_replay(
+    seeded: None, invoke: Invoke, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = load_event("put_item", headers={"Idempotency-Key": "replay-metric-1"})
+    capsys.readouterr()
+    first = invoke(event)["statusCode"]
+    first_document = only_document(capsys.readouterr().out)
+    again = invoke(event)["statusCode"]
+    again_document = only_document(capsys.readouterr().out)
+
+    assert (first, again) == (201, 201)
+    assert (count(first_document, "IdempotentReplays"), count(again_document, "IdempotentReplays")) == (0, 1)
