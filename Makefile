@@ -111,6 +111,8 @@ build: $(BIN)/.installed ## sam build: the layer for python3.13/arm64 and every 
 lock: $(BIN)/.installed ## Re-pin every dependency after editing a .in file
 	$(BIN)/uv pip compile layers/dynamo_tables/requirements.in --quiet --generate-hashes \
 		--python-version 3.13 --python-platform aarch64-manylinux2014 \
+		--no-emit-package botocore --no-emit-package urllib3 --no-emit-package python-dateutil \
+		--no-emit-package six \
 		--custom-compile-command "make lock" -o layers/dynamo_tables/requirements.txt
 	$(BIN)/uv pip compile requirements/dev.in --quiet --generate-hashes --python-version 3.11 \
 		--custom-compile-command "make lock" -o requirements/dev.lock

@@ -29,6 +29,9 @@ NOT_FOR_EVERY_REQUEST = (
     # Only a request that carries an Idempotency-Key needs these.
     "aws_lambda_powertools.utilities.idempotency",
     "dynamo_tables.idempotency",
+    # Only with the Tracing parameter Active (tests/unit/test_tracing.py).
+    "aws_xray_sdk",
+    "wrapt",
     # Only a SnapStart INIT registers runtime hooks.
     "dynamo_tables.snapstart",
     "snapshot_restore_py",

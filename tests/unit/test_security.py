@@ -146,7 +146,7 @@ def test_the_stage_is_throttled_traced_and_access_logged_without_bodies() -> Non
     properties = stage["Properties"]
     (settings,) = properties["MethodSettings"]
 
-    assert properties["TracingEnabled"] is True
+    assert properties["TracingEnabled"] == {"Fn::If": ["TracingOn", True, False]}  # the Tracing parameter
     assert properties["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
     assert "$context.requestId" in properties["AccessLogSetting"]["Format"]
     assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}

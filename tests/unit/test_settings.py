@@ -84,7 +84,9 @@ def _own_table_variables() -> list[tuple[str, str]]:
     """(function, the table-name variable of the table its grants are on), from the template."""
     template = load_template()
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    by_table = {value["Ref"]: name for name, value in variables.items() if isinstance(value, dict)}
+    by_table = {
+        value["Ref"]: name for name, value in variables.items() if isinstance(value, dict) and "Ref" in value
+    }
     pairs = []
     for logical_id, function in resources_of_type(template, "AWS::Serverless::Function").items():
         statement = function["Properties"]["Policies"][0]["Statement"][0]

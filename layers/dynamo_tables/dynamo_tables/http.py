@@ -23,10 +23,12 @@ from dynamo_tables.errors import (
     InvalidPage,
     NotFound,
     PreconditionFailed,
+    Throttled,
     Unavailable,
 )
 from dynamo_tables.lean_imports import defer_package_init
 from dynamo_tables.limits import DEFAULT_PAGE_SIZE, MAX_BODY_BYTES
+from dynamo_tables.metrics import count_request, note
 from dynamo_tables.models import Precondition
 from dynamo_tables.settings import table_name_from
 
@@ -42,6 +44,13 @@ if TYPE_CHECKING:  # at run time, importing it would load the whole event_handle
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 logger = Logger()  # service name from POWERTOOLS_SERVICE_NAME, set by the template
+
+# The template's Tracing parameter: only when it is Active does a cold start load the X-Ray
+# SDK, which then makes every botocore call (every DynamoDB request) a subsegment.
+if os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false":
+    from aws_lambda_powertools import Tracer
+
+    Tracer(patch_modules=["botocore"])
 
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":  # Lambda's SnapStart INIT
     from dynamo_tables.base import default_client
@@ -101,10 +110,12 @@ class _GreedyRouteResolver(APIGatewayRestResolver):
         return {name: decoded.get(name) for name in match.groupdict()}
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-        """As Powertools resolves it; a HEAD answer is GET's status and headers, never a body."""
+        """As Powertools resolves it; a HEAD answer is GET's status and headers, never a
+        body. Every answer is counted under its route (dynamo_tables.metrics)."""
         response: dict[str, Any] = super().resolve(event, context)
         if event.get("httpMethod") == "HEAD":
             response["body"] = ""
+        count_request(f"{event.get('httpMethod')} {event.get('resource')}", response["statusCode"])
         return response
 
 
@@ -191,6 +202,8 @@ def create_app() -> APIGatewayRestResolver:
     @app.exception_handler(Unavailable)
     def unavailable(error: Unavailable) -> Response[str]:
         logger.warning("DynamoDB unavailable", extra={"reason": str(error)})
+        if isinstance(error, Throttled):
+            note("Throttles")
         return problem(
             HTTPStatus.SERVICE_UNAVAILABLE,
             "the database is busy or unreachable; retry later",

@@ -1,0 +1,169 @@
+"""Alarms, dashboard, tracing and safe deployments, read from the template as a deploy gets
+it (aws-sam-translator's expansion): every function watched, every alarm able to notify and
+to roll a deployment back, and nothing listed by hand here."""
+
+import json
+import re
+import tomllib
+from typing import Any
+
+import pytest
+
+from devstack.template import ROOT, load_template, resources_of_type
+from dynamo_tables.metrics import COUNTERS
+from tests.support.translate import expand, resources
+
+TEMPLATE = load_template()
+FUNCTIONS = sorted(resources_of_type(TEMPLATE, "AWS::Serverless::Function"))
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
+
+
+def _alarms(expanded: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return resources(expanded, "AWS::CloudWatch::Alarm")
+
+
+def test_every_function_has_an_alarm_on_its_own_errors() -> None:
+    watched = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for alarm in _alarms(expand()).values()
+        if alarm["Properties"].get("Namespace") == "AWS/Lambda"
+        and alarm["Properties"]["MetricName"] == "Errors"
+    }
+    assert watched == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("topic", ["", TOPIC])
+def test_every_alarm_notifies_the_topic_when_one_is_given(topic: str) -> None:
+    alarms = _alarms(expand(AlarmTopicArn=topic))
+    assert alarms
+    for name, alarm in alarms.items():
+        properties = alarm["Properties"]
+        for actions in ("AlarmActions", "OKActions"):
+            resolved = _resolve_if(properties.get(actions), topic)
+            assert resolved == ([{"Ref": "AlarmTopicArn"}] if topic else None), (name, actions)
+
+
+def _resolve_if(value: Any, topic: str) -> Any:
+    """``Fn::If [HasAlarmTopic, a, b]`` as CloudFormation resolves it for this topic."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        assert condition == "HasAlarmTopic"
+        chosen = when_true if topic else when_false
+        return None if chosen == {"Ref": "AWS::NoValue"} else chosen
+    return value
+
+
+def test_the_api_error_rate_alarm_watches_this_api_and_stage() -> None:
+    expanded = expand()
+    (api,) = resources(expanded, "AWS::ApiGateway::RestApi").values()
+    api_alarms = [
+        a["Properties"]
+        for a in _alarms(expanded).values()
+        if a["Properties"].get("Namespace") == "AWS/ApiGateway"
+    ]
+    assert [alarm["MetricName"] for alarm in api_alarms] == ["5XXError"]
+    dimensions = {d["Name"]: d["Value"] for d in api_alarms[0]["Dimensions"]}
+    assert dimensions == {"ApiName": api["Properties"]["Name"], "Stage": {"Ref": "StageName"}}
+    assert api_alarms[0]["Statistic"] == "Average"  # 5XXError averaged is the rate
+
+
+def test_the_throttle_alarm_watches_every_table() -> None:
+    expanded = expand()
+    tables = set(resources(expanded, "AWS::DynamoDB::Table"))
+    watched = set()
+    for alarm in _alarms(expanded).values():
+        for query in alarm["Properties"].get("Metrics", []):
+            metric = query.get("MetricStat", {}).get("Metric", {})
+            if metric.get("Namespace") == "AWS/DynamoDB":
+                assert metric["MetricName"] in ("ReadThrottleEvents", "WriteThrottleEvents")
+                watched |= {(d["Value"]["Ref"], metric["MetricName"]) for d in metric["Dimensions"]}
+    assert watched == {
+        (table, kind) for table in tables for kind in ("ReadThrottleEvents", "WriteThrottleEvents")
+    }
+
+
+@pytest.mark.parametrize("strategy", ["AllAtOnce", "Canary10Percent5Minutes"])
+def test_every_function_deploys_through_codedeploy_and_rolls_back_on_the_shared_alarms(strategy: str) -> None:
+    expanded = expand(DeploymentStrategy=strategy)
+    groups = resources(expanded, "AWS::CodeDeploy::DeploymentGroup")
+    aliases = resources(expanded, "AWS::Lambda::Alias")
+    shared_alarms = {
+        name
+        for name, alarm in _alarms(expanded).items()
+        if alarm["Properties"].get("Namespace") != "AWS/Lambda"
+    }
+
+    assert len(groups) == len(FUNCTIONS) == len(aliases)
+    for group in groups.values():
+        properties = group["Properties"]
+        assert properties["DeploymentConfigName"]["Fn::Sub"][1]["ConfigName"] == strategy
+        assert properties["AutoRollbackConfiguration"]["Events"] == [
+            "DEPLOYMENT_FAILURE",
+            "DEPLOYMENT_STOP_ON_ALARM",
+            "DEPLOYMENT_STOP_ON_REQUEST",
+        ]
+        named = {alarm["Name"]["Ref"] for alarm in properties["AlarmConfiguration"]["Alarms"]}
+        assert shared_alarms <= named
+
+
+def test_prod_shifts_traffic_gradually_and_dev_at_once() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    strategies = {}
+    for environment in ("default", "dev", "prod"):
+        overrides = config[environment]["deploy"]["parameters"]["parameter_overrides"]
+        found = re.search(r"DeploymentStrategy=(\S+)", overrides)
+        strategies[environment] = (
+            found.group(1) if found else TEMPLATE["Parameters"]["DeploymentStrategy"]["Default"]
+        )
+    assert strategies["prod"].startswith(("Canary", "Linear"))
+    assert strategies["dev"] == strategies["default"] == "AllAtOnce"
+
+
+def test_tracing_follows_its_one_parameter_in_functions_api_and_sdk() -> None:
+    expanded = expand()
+    (stage,) = resources(expanded, "AWS::ApiGateway::Stage").values()
+    functions = resources(expanded, "AWS::Lambda::Function").values()
+
+    assert set(TEMPLATE["Parameters"]["Tracing"]["AllowedValues"]) == {"Active", "PassThrough"}
+    assert TEMPLATE["Parameters"]["Tracing"]["Default"] == "PassThrough"
+    assert TEMPLATE["Conditions"]["TracingOn"] == {"Fn::Equals": [{"Ref": "Tracing"}, "Active"]}
+    assert stage["Properties"]["TracingEnabled"] == {"Fn::If": ["TracingOn", True, False]}
+    for function in functions:
+        properties = function["Properties"]
+        assert properties["TracingConfig"] == {"Mode": {"Ref": "Tracing"}}
+        # Powertools' Tracer (and the X-Ray SDK) is loaded only when this says "false".
+        assert properties["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == {
+            "Fn::If": ["TracingOn", "false", "true"]
+        }
+
+
+def _dashboard_body() -> dict[str, Any]:
+    (dashboard,) = resources_of_type(TEMPLATE, "AWS::CloudWatch::Dashboard").values()
+    text = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    namespace = TEMPLATE["Parameters"]["MetricsNamespace"]["Default"]
+    filled = re.sub(
+        r"\$\{([A-Za-z:.]+)\}", lambda m: namespace if m.group(1) == "MetricsNamespace" else "X", text
+    )
+    body: dict[str, Any] = json.loads(filled)
+    return body
+
+
+def test_the_dashboard_is_json_and_shows_every_counter_and_the_deployment_alarms() -> None:
+    body = _dashboard_body()
+    text = json.dumps(body)
+    namespace = TEMPLATE["Parameters"]["MetricsNamespace"]["Default"]
+    for counter in COUNTERS:
+        assert re.search(rf'{namespace},route,service\}}[^)]*MetricName=\\"{counter}\\"', text), counter
+    alarm_widgets = [w for w in body["widgets"] if w["type"] == "alarm"]
+    (shown,) = [w["properties"]["alarms"] for w in alarm_widgets]
+    text = json.dumps(resources_of_type(TEMPLATE, "AWS::CloudWatch::Dashboard"))
+    deployment_alarms = {
+        alarm["Ref"] for alarm in TEMPLATE["Globals"]["Function"]["DeploymentPreference"]["Alarms"]
+    }
+    assert set(re.findall(r"\$\{(\w+)\.Arn\}", text)) == deployment_alarms
+    assert len(shown) == len(deployment_alarms)
+
+
+def test_one_namespace_for_the_metrics_the_functions_write() -> None:
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == {"Ref": "MetricsNamespace"}
