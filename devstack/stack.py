@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from devstack import api_docs
 from devstack.dynamodb_local import DynamoDBLocal, SetupError, port_is_free
 from devstack.logs import readable
 from devstack.runtime import (
@@ -248,14 +249,32 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
       answer as the template's ``GatewayResponses`` declare it (403, an RFC 9457 problem).
       Flask adds HEAD to every GET rule by itself, and SAM CLI, finding no route for it,
       failed with a 502.
+
+    It also serves the API reference at ``/docs`` (``devstack.api_docs``), a path of this
+    local API only: GET (and HEAD) of the page, its assets and the spec; anything else
+    there is a path no route serves, API Gateway's 403 as above.
     """
-    from flask import Response, request
+    from flask import Response, request, send_file
     from samcli.local.apigw import local_apigw_service
 
     status, headers, body = gateway_answer("MISSING_AUTHENTICATION_TOKEN", load_template(BUILT_TEMPLATE))
 
     def no_route(*_: Any) -> Any:
         return Response(body, status=status, headers=headers)
+
+    def docs_page() -> Any:
+        return Response(api_docs.index_html(api_docs.DOCS_PATH), mimetype="text/html")
+
+    def docs_file(name: str) -> Any:
+        if name == api_docs.SPEC:
+            origin = request.host_url.rstrip("/")
+            return Response(
+                json.dumps(api_docs.spec(origin, api_docs.LOCAL_SERVER)), mimetype="application/json"
+            )
+        if name == api_docs.INITIALIZER:
+            return Response(api_docs.initializer_js(api_docs.DOCS_PATH), mimetype="text/javascript")
+        path = api_docs.asset(name)
+        return no_route() if path is None else send_file(path, mimetype=api_docs.ASSETS[name])
 
     class ApiGatewayEmulation(local_apigw_service.LocalApigwService):  # type: ignore[misc]
         def create(self) -> None:
@@ -265,6 +284,8 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
                 super().create()
             finally:
                 converter.regex = narrow
+            for rule, view in ((api_docs.DOCS_PATH, docs_page), (f"{api_docs.DOCS_PATH}/<name>", docs_file)):
+                self._app.add_url_rule(rule, view_func=view, methods=["GET"], provide_automatic_options=False)
 
         def _construct_error_handling(self) -> None:
             super()._construct_error_handling()
@@ -288,11 +309,13 @@ def serve_api(stack: LocalStack, port: int, host: str = "127.0.0.1") -> None:
 
     if not port_is_free(port, host):
         raise SetupError(f"port {port} is already in use: set PORT to a free port")
+    api_docs.require_installed()
     stacks, _ = SamLocalStackProvider.get_stacks(str(BUILT_TEMPLATE), parameter_overrides=stack.parameters)
     api = ApiProvider(stacks, cwd=str(BUILD_DIR)).api
     service = api_gateway_emulation(api, EmulatorLambdaRunner(stack.pools), port, host)
     service.create()
     print(f"\nAPI running at http://{host}:{port}  (DynamoDB Local at {stack.endpoint_url})", flush=True)
+    print(f"API reference (Swagger UI, try it out) at http://{host}:{port}{api_docs.DOCS_PATH}", flush=True)
     for route in sorted(api.routes, key=lambda route: (route.path, route.methods)):
         print(f"  {', '.join(route.methods):<10} http://{host}:{port}{route.path}  ->  {route.function_name}")
     print("Press Ctrl-C to stop.\n", flush=True)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -24,13 +25,18 @@ TIMEOUT = 30
 
 
 @pytest.fixture(scope="session")
-def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def local_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the local API's output goes: its start banner, then request and function logs."""
+    return tmp_path_factory.mktemp("devstack") / "devstack.log"
+
+
+@pytest.fixture(scope="session")
+def api_url(local_log: Path) -> Iterator[str]:
     if url := os.environ.get("API_URL"):
         yield url.rstrip("/")
         return
     port = free_port()
-    log = tmp_path_factory.mktemp("devstack") / "devstack.log"
-    with log.open("w") as output:
+    with local_log.open("w") as output:
         yield from _serve_locally(port, output)
 
 

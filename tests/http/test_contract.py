@@ -450,9 +450,22 @@ def gateway_problem(kind: str) -> Any:
     return json.loads(declared["ResponseTemplates"]["application/json"])
 
 
-@pytest.mark.parametrize("path", ["/", "/nothing", "/items/x/../../elsewhere", "/records-and-more"])
+@pytest.mark.parametrize(
+    "path", ["/", "/nothing", "/items/x/../../elsewhere", "/records-and-more", "/docs/nothing", "/docsx"]
+)
 def test_a_path_no_route_serves_gets_api_gateway_answer(api: Api, path: str) -> None:
     response = requests.get(api.base_url + path, timeout=30)
 
     assert response.status_code == 403
+    assert response.json() == gateway_problem("MISSING_AUTHENTICATION_TOKEN")
+
+
+@pytest.mark.parametrize("method", [method for method in METHODS if method not in {"GET", "HEAD"}])
+@pytest.mark.parametrize("path", ["/docs", "/docs/openapi.json"])
+def test_the_local_docs_page_takes_no_other_method(api: Api, method: str, path: str) -> None:
+    # make start's /docs (a local page, README "Local development") is GET only: any other
+    # method gets the answer of a path no route serves, as on a stage.
+    response = requests.request(method, api.base_url + path, timeout=30)
+
+    assert response.status_code == 403, response.text
     assert response.json() == gateway_problem("MISSING_AUTHENTICATION_TOKEN")

@@ -75,3 +75,11 @@ def test_devstack_can_answer_for_routes_sam_cli_does_not_know() -> None:
     assert "register_error_handler(404" in handlers
     assert "register_error_handler(405" in handlers
     assert "self._construct_error_handling()" in inspect.getsource(LocalApigwService.create)
+
+
+def test_devstack_can_add_its_docs_page_to_the_app_sam_cli_builds() -> None:
+    # devstack adds /docs (devstack.api_docs) to the Flask app create() leaves in self._app;
+    # without strict slashes /docs/ is the same page, and the page's links are absolute.
+    source = inspect.getsource(LocalApigwService.create)
+    assert "self._app = Flask(" in source
+    assert "strict_slashes = False" in source
