@@ -69,7 +69,7 @@ invoke: deps ## One event through one function: make invoke FUNCTION=GetItemFunc
 reset: ## Delete the local DynamoDB data (.local/dynamodb)
 	rm -rf .local/dynamodb
 
-lint: $(BIN)/.installed $(SECURITY_BIN)/.installed ## ruff (with its bandit rules), mypy, cfn-lint -c I, checkov
+lint: $(BIN)/.installed $(SECURITY_BIN)/.installed ## ruff (with its bandit rules), mypy, cfn-lint -c I, checkov, jactionlint
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/mypy $(SOURCES)
@@ -77,6 +77,7 @@ lint: $(BIN)/.installed $(SECURITY_BIN)/.installed ## ruff (with its bandit rule
 	$(BIN)/cfn-lint --include-checks I -- template.yaml
 	BC_SKIP_MAPPING=TRUE $(SECURITY_BIN)/checkov --config-file .checkov.yaml --file template.yaml --quiet --compact \
 		--skip-download
+	$(BIN)/jactionlint --shellcheck=$(BIN)/shellcheck --no-color
 
 audit: $(SECURITY_BIN)/.installed ## pip-audit on every locked dependency (needs PyPI's vulnerability data)
 	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r layers/dynamo_tables/requirements.txt
