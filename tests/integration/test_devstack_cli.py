@@ -105,7 +105,7 @@ def test_invoke_prints_the_response_and_the_report(
     local_stack: LocalStack, dynamodb_local: DynamoDBLocal, runner: str
 ) -> None:
     result = devstack(
-        *("invoke", "GetItemFunction", "events/get_item_missing.json"),
+        *("invoke", "GetItemFunction", "events/get_item_missing_404.json"),
         *("--ddb-port", str(dynamodb_local.port), "--no-build"),
         *(["--in-process"] if runner == "in-process" else []),
     )

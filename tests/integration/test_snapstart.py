@@ -72,7 +72,7 @@ def test_before_the_snapshot_the_client_is_primed_without_sending_anything(local
 def test_after_restore_random_is_reseeded_and_requests_are_served(local_stack: LocalStack) -> None:
     from tests.support.events import load_event
 
-    answer = _snapstart_probe(local_stack, local_stack.endpoint_url, load_event("get_item_missing"))
+    answer = _snapstart_probe(local_stack, local_stack.endpoint_url, load_event("get_item_missing_404"))
 
     assert answer["reseeded"] is True
     assert answer["answer"] == 404

@@ -1,0 +1,193 @@
+"""A route added the way CONTRIBUTING.md says is tested by every tier with no test edit.
+
+In a copy of the repository's tracked files, a tiny route ``GET /first-item`` is added in
+the checklist's places only (its handler, its template entry and log group, its openapi
+path, its event, and its two lines of documentation). Every tier's collection must then
+hold its cases, and its own unit cases must pass there.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from devstack.template import ROOT
+
+HANDLER = '''"""GET /first-item: the first item of a scan, as a page of one."""
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dynamo_tables import SimpleTableClass
+from dynamo_tables.http import Response, create_app, json_response, logger
+
+app = create_app()
+items = SimpleTableClass()
+
+
+@app.get("/first-item")
+def first_item() -> Response[str]:
+    page = items.list_values(1)
+    return json_response({"items": [item.to_json() for item in page.items], "next_cursor": page.next_cursor})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
+'''
+
+TEMPLATE_ENTRY = """
+  FirstItemLogGroup:
+    Type: AWS::Logs::LogGroup
+    DeletionPolicy: Delete
+    UpdateReplacePolicy: Delete
+    Properties:
+      RetentionInDays: !Ref LogRetentionDays
+
+  FirstItemFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      LoggingConfig:
+        LogGroup: !Ref FirstItemLogGroup
+      CodeUri: functions/first_item/
+      Description: GET /first-item
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: dynamodb:Scan
+              Resource: !GetAtt SimpleTable.Arn
+      Events:
+        Api:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /first-item
+            Method: get
+"""
+
+OPENAPI_PATH = """  /first-item:
+    get:
+      operationId: firstItem
+      summary: The first item of a scan, as a page of one
+      responses:
+        "200":
+          description: A page of at most one item
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/ItemPage" }
+        "500": { $ref: "#/components/responses/InternalError" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+"""
+
+API_MD_ROW = '| `GET /first-item` | | `200` `{"items": [the first item], "next_cursor": ...}` | |\n'
+README_CURL = "curl -i http://127.0.0.1:3000/first-item   # 200 a page of one item\n"
+
+# What each tier must collect for the new route: (test file, a case of it).
+EXPECTED_CASES = [
+    ("tests/unit/test_handlers.py", "test_each_event_gives_its_expected_status[first_item]"),
+    (
+        "tests/unit/test_round_trips.py",
+        "test_each_request_makes_the_fewest_calls_its_operation_needs[first_item]",
+    ),
+    ("tests/unit/test_openapi.py", "test_every_response_is_declared_with_its_schema[first_item]"),
+    (
+        "tests/unit/test_security.py",
+        "test_each_function_may_do_exactly_what_its_route_was_seen_to_do[FirstItemFunction-0]",
+    ),
+    (
+        "tests/unit/test_security.py",
+        "test_each_function_may_do_exactly_what_its_route_was_seen_to_do[FirstItemFunction-8]",
+    ),
+    (
+        "tests/unit/test_cold_start.py",
+        "test_a_cold_start_loads_only_what_every_request_needs[FirstItemFunction]",
+    ),
+    ("tests/unit/test_handler_shape.py", "test_routes_use_their_arguments_as_given[FirstItemFunction]"),
+    ("tests/unit/test_template.py", "test_read_only_functions_cannot_write[FirstItemFunction]"),
+    (
+        "tests/integration/test_events_emulator.py",
+        "test_each_event_gives_its_expected_status_through_the_emulator[first_item]",
+    ),
+    (
+        "tests/http/test_contract.py",
+        "test_a_method_a_path_does_not_declare_gets_api_gateway_answer[PUT-/first-item]",
+    ),
+]
+# Run for real in the copy: the new route's own cases (one shard for the grants, which
+# observe every event), and the checks over every route that it must now satisfy.
+RUN_FOR_REAL = [
+    f"{path}::{case}" for path, case in EXPECTED_CASES if path.startswith("tests/unit") and "-8]" not in case
+] + [
+    "tests/unit/test_handlers.py::test_every_event_file_names_a_route_and_an_outcome_its_operation_documents",
+    "tests/unit/test_openapi.py::test_openapi_names_the_same_routes_as_the_template",
+    "tests/unit/test_openapi.py::test_openapi_names_every_route_of_the_contract",
+    "tests/unit/test_security.py::test_every_function_is_exercised_by_its_events",
+    "tests/unit/test_security.py::test_every_function_logs_to_its_own_group_with_a_retention",
+    "tests/unit/test_template.py::test_one_function_per_route_get_and_head_may_share",
+    "tests/http/test_readme.py::test_the_readme_shows_every_route",
+]
+
+
+def _copy_tracked_files(destination: Path) -> None:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"],  # noqa: S607 - git from PATH, as make uses it
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    for name in listed.stdout.decode().split("\0"):
+        source = ROOT / name
+        if name and source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+
+
+def _insert_after(path: Path, anchor: str, text: str) -> None:
+    """``text`` right after the first line that starts with ``anchor``."""
+    lines = path.read_text().splitlines(keepends=True)
+    at = next(number for number, line in enumerate(lines) if line.startswith(anchor))
+    path.write_text("".join([*lines[: at + 1], text, *lines[at + 1 :]]))
+
+
+def _add_route_by_the_checklist(repository: Path) -> None:
+    (repository / "functions/first_item").mkdir()
+    (repository / "functions/first_item/app.py").write_text(HANDLER)
+    template = repository / "template.yaml"
+    template.write_text(template.read_text().replace("\nOutputs:", TEMPLATE_ENTRY + "\nOutputs:", 1))
+    _insert_after(repository / "openapi.yaml", "paths:", OPENAPI_PATH)
+    event = json.loads((repository / "events/list_items.json").read_text())
+    event.update(resource="/first-item", path="/first-item")
+    event.update(queryStringParameters=None, multiValueQueryStringParameters=None)
+    event["requestContext"].update(path="/first-item", resourcePath="/first-item")
+    (repository / "events/first_item.json").write_text(json.dumps(event, indent=2) + "\n")
+    _insert_after(repository / "docs/API.md", "| `GET /items?", API_MD_ROW)
+    _insert_after(repository / "README.md", "# Items: the key-value table", README_CURL)
+
+
+def _pytest(repository: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - this interpreter's pytest, on the copy's own tests
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *arguments],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_route_added_by_the_checklist_is_picked_up_by_every_tier(tmp_path: Path) -> None:
+    repository = tmp_path / "repository"
+    _copy_tracked_files(repository)
+    _add_route_by_the_checklist(repository)
+
+    collected = _pytest(repository, "--collect-only", "-q", *sorted({path for path, _ in EXPECTED_CASES}))
+    assert collected.returncode == 0, collected.stdout[-5000:] + collected.stderr[-5000:]
+    cases = set(collected.stdout.splitlines())
+    assert [f"{path}::{case}" for path, case in EXPECTED_CASES if f"{path}::{case}" not in cases] == []
+
+    ran = _pytest(repository, "-q", *RUN_FOR_REAL)
+    assert ran.returncode == 0, ran.stdout[-10000:] + ran.stderr[-5000:]
+    assert re.search(rf"\b{len(RUN_FOR_REAL)} passed\b", ran.stdout), ran.stdout[-3000:]
