@@ -1,7 +1,9 @@
 """``python -m bench`` (``make bench``): run the sections, print them, write docs/PERFORMANCE.md."""
 
 import argparse
+import contextlib
 import logging
+import os
 import platform
 import statistics
 import sys
@@ -122,9 +124,12 @@ def _scratch() -> Path:
 def _warm(args: argparse.Namespace) -> str:
     stack = LocalStack(ddb_port=free_port(), data_dir=None, build=False, log_sink=lambda *_: None)
     stack.start(serve=False)
+    # What the handlers print (their metrics, one line a request) goes to a file, as a
+    # function's stdout goes to its log, not to this report.
     try:
-        results = warm.measure(stack, args.iterations)
-        index_units = warm.status_index_units(SHARDS)
+        with open(os.devnull, "w") as log, contextlib.redirect_stdout(log):
+            results = warm.measure(stack, args.iterations)
+            index_units = warm.status_index_units(SHARDS)
     finally:
         stack.stop()
     worst = max(results, key=lambda result: result.ratio)

@@ -67,6 +67,24 @@ TEMPLATE_ENTRY = """
             RestApiId: !Ref Api
             Path: /first-item
             Method: get
+
+  FirstItemErrorsAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: FirstItemFunction failed (an unhandled error, a timeout or a crash)
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions:
+        - Name: FunctionName
+          Value: !Ref FirstItemFunction
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 0
+      ComparisonOperator: GreaterThanThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
+      OKActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
 """
 
 OPENAPI_PATH = """  /first-item:
@@ -108,6 +126,7 @@ EXPECTED_CASES = [
     ),
     ("tests/unit/test_handler_shape.py", "test_routes_use_their_arguments_as_given[FirstItemFunction]"),
     ("tests/unit/test_template.py", "test_read_only_functions_cannot_write[FirstItemFunction]"),
+    ("tests/unit/test_metrics.py", "test_every_sample_request_is_counted_once_under_its_route[first_item]"),
     (
         "tests/integration/test_events_emulator.py",
         "test_each_event_gives_its_expected_status_through_the_emulator[first_item]",
@@ -128,6 +147,7 @@ RUN_FOR_REAL = [
     "tests/unit/test_security.py::test_every_function_is_exercised_by_its_events",
     "tests/unit/test_security.py::test_every_function_logs_to_its_own_group_with_a_retention",
     "tests/unit/test_template.py::test_one_function_per_route_get_and_head_may_share",
+    "tests/unit/test_observability_template.py::test_every_function_has_an_alarm_on_its_own_errors",
     "tests/http/test_readme.py::test_the_readme_shows_every_route",
 ]
 

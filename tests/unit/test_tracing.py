@@ -44,7 +44,7 @@ def _probe(trace_disabled: str) -> dict[str, object]:
         [
             sys.executable,
             "-c",
-            PROBE.format(code=str(code), event=str(ROOT / "events/get_item_missing.json")),
+            PROBE.format(code=str(code), event=str(ROOT / "events/get_item_missing_404.json")),
         ],
         cwd=ROOT,
         capture_output=True,
