@@ -136,8 +136,7 @@ class Reloader:
             specs = self._build(changed, target)
         except Exception as err:  # any failed save is reported, and the watcher lives on
             shutil.rmtree(target, ignore_errors=True)
-            message = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-            log.error("reload failed: %s; still serving the last good build", message)
+            log.error("reload of %s failed: %s; still serving the last good build", names, _one_line(err))
             return
         recycled = self.stack.use(specs)
         log.info(
@@ -286,6 +285,12 @@ def _remove_orphaned_builds() -> None:
             shutil.rmtree(builds, ignore_errors=True)
         except (ValueError, PermissionError):  # not a process id; another user's process
             continue
+
+
+def _one_line(error: Exception) -> str:
+    """An error's message on one line (a YAML error spans several, with a ``^`` marker)."""
+    parts = [part.strip() for part in str(error).splitlines() if part.strip().strip("^")]
+    return " ".join(parts) or type(error).__name__
 
 
 def _shown(path: Path) -> str:

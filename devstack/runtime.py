@@ -240,7 +240,9 @@ class InProcessRuntime:
         module_name, _, _ = self.spec.handler.rpartition(".")
         with self._import_lock:
             os.environ.update(self.spec.environment)
-            for entry in reversed(self.spec.python_path()[1:]):
+            layers = self.spec.python_path()[1:]
+            _forget_other_builds(layers)
+            for entry in reversed(layers):
                 if entry not in sys.path:
                     sys.path.insert(0, entry)
             started = time.perf_counter()
@@ -265,6 +267,23 @@ class InProcessRuntime:
 
     def stop(self) -> None:
         self.module = None
+
+
+def _forget_other_builds(layers: list[str]) -> None:
+    """Another build of these layers (a hot reload's) leaves ``sys.path`` and ``sys.modules``,
+    so that this process imports the layers anew, as a new sandbox would."""
+    names = {Path(layer).parent.name for layer in layers}
+    other = [
+        entry
+        for entry in sys.path
+        if entry not in layers and Path(entry).name == "python" and Path(entry).parent.name in names
+    ]
+    for entry in other:
+        sys.path.remove(entry)
+    for name, module in list(sys.modules.items()):
+        location = getattr(module, "__file__", None) or ""
+        if any(location.startswith(entry + os.sep) for entry in other):
+            del sys.modules[name]
 
 
 def import_file(path: Path, name: str) -> ModuleType:

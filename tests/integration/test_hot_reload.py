@@ -40,14 +40,19 @@ def test_a_saved_handler_is_served_and_a_broken_save_keeps_the_last_good_one(ser
     served.until(MISSING_ITEM, lambda answer: answer.headers.get(HEADER) == "three")
 
 
-def test_a_saved_layer_is_served_by_every_function_using_it(served: Served) -> None:
-    for path in (MISSING_ITEM, MISSING_RECORD):
-        assert json.loads(served.get(path).body)["title"] == "Not Found"
+@pytest.mark.parametrize("runner", ["emulator", "in-process"])
+def test_a_saved_layer_is_served_by_every_function_using_it(
+    local_stack: LocalStack, dynamodb_local: DynamoDBLocal, tmp_path: Path, runner: str
+) -> None:
+    in_process = ["--in-process"] if runner == "in-process" else []
+    with serving_a_copy(tmp_path, dynamodb_local.port, "--pool-size", "1", *in_process) as served:
+        for path in (MISSING_ITEM, MISSING_RECORD):
+            assert json.loads(served.get(path).body)["title"] == "Not Found"
 
-    served.save(LAYER_HTTP, served.read(LAYER_HTTP) + titled("Not Found (reloaded)"))
+        served.save(LAYER_HTTP, served.read(LAYER_HTTP) + titled("Not Found (reloaded)"))
 
-    for path in (MISSING_ITEM, MISSING_RECORD):
-        served.until(path, lambda answer: json.loads(answer.body)["title"] == "Not Found (reloaded)")
+        for path in (MISSING_ITEM, MISSING_RECORD):
+            served.until(path, lambda answer: json.loads(answer.body)["title"] == "Not Found (reloaded)")
 
 
 def test_a_layer_rebuilt_without_pip_is_what_sam_build_makes(served: Served, tmp_path: Path) -> None:
