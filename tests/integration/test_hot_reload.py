@@ -4,7 +4,7 @@ a saved handler or layer serves its new code, a broken save keeps the last good 
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,9 @@ def served(local_stack: LocalStack, dynamodb_local: DynamoDBLocal, tmp_path: Pat
         yield served
 
 
-def test_a_saved_handler_is_served_and_a_broken_save_keeps_the_last_good_one(served: Served) -> None:
+def test_a_saved_handler_is_served_and_a_broken_save_keeps_the_last_good_one(
+    served: Served, tmp_path: Path
+) -> None:
     original = served.read(HANDLER)
     assert HEADER not in served.get(MISSING_ITEM).headers
 
@@ -38,6 +40,8 @@ def test_a_saved_handler_is_served_and_a_broken_save_keeps_the_last_good_one(ser
 
     served.save(HANDLER, original + answering("three"))
     served.until(MISSING_ITEM, lambda answer: answer.headers.get(HEADER) == "three")
+    (served_build,) = _newest(served.root.glob(".aws-sam/reload/*/*/GetItemFunction"))
+    assert _files(served_build) == _files(_sam_build(served.root, "GetItemFunction", tmp_path))
 
 
 @pytest.mark.parametrize("runner", ["emulator", "in-process"])
@@ -58,17 +62,25 @@ def test_a_saved_layer_is_served_by_every_function_using_it(
 def test_a_layer_rebuilt_without_pip_is_what_sam_build_makes(served: Served, tmp_path: Path) -> None:
     served.save(LAYER_HTTP, served.read(LAYER_HTTP) + titled("Not Found (rebuilt)"))
     served.until(MISSING_ITEM, lambda answer: json.loads(answer.body)["title"] == "Not Found (rebuilt)")
-    (reloaded,) = (served.root / ".aws-sam" / "reload").glob("*/*/DynamoTablesLayer")
+    (reloaded,) = served.root.glob(".aws-sam/reload/*/*/DynamoTablesLayer")
 
-    by_sam = tmp_path / "sam-build"
+    assert _files(reloaded) == _files(_sam_build(served.root, "DynamoTablesLayer", tmp_path))
+
+
+def _sam_build(root: Path, resource: str, scratch: Path) -> Path:
+    """What ``sam build <resource>`` makes of the sources in ``root``."""
     subprocess.run(  # noqa: S603 - fixed command
-        [str(Path(sys.executable).parent / "sam"), "build", "DynamoTablesLayer", "--build-dir", str(by_sam)],
-        cwd=served.root,
+        [str(Path(sys.executable).parent / "sam"), "build", resource, "--build-dir", str(scratch / "sam")],
+        cwd=root,
         capture_output=True,
         check=True,
     )
+    return scratch / "sam" / resource
 
-    assert _files(reloaded) == _files(by_sam / "DynamoTablesLayer")
+
+def _newest(builds: Iterable[Path]) -> list[Path]:
+    """The last reload's build among ``builds`` (their folders are numbered in order)."""
+    return sorted(builds, key=lambda build: int(build.parent.name))[-1:]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
