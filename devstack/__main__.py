@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from devstack.dynamodb_local import SetupError, port_is_free
+from devstack.reload import Watcher
 from devstack.runtime import FunctionCrashed
 from devstack.stack import DATA_DIR, LocalStack, serve_api
 
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--pool-size", type=int, default=4, help="sandboxes per function (default 4)")
     start.add_argument("--in-process", action="store_true", help="run handlers in this process, no emulator")
     start.add_argument("--no-build", action="store_true", help="serve the existing .aws-sam/build")
+    start.add_argument(
+        "--no-reload", action="store_true", help="do not rebuild and serve saved sources (hot reload)"
+    )
 
     invoke = commands.add_parser("invoke", help="run one event through one function, like sam local invoke")
     invoke.add_argument("function", help="logical id in template.yaml, e.g. GetItemFunction")
@@ -72,14 +76,21 @@ def _start(args: argparse.Namespace) -> int:
         in_process=args.in_process,
         build=not args.no_build,
     )
+    watcher = None if args.no_reload else Watcher(stack)
     try:
         stack.start()
+        if watcher is not None:
+            watcher.start()
         serve_api(stack, args.port)
     except ProcessSigTermException:  # SAM CLI's server turns SIGTERM into this
         pass
     finally:
         print("Stopping the local stack ...", file=sys.stderr)
+        if watcher is not None:
+            watcher.stop()
         stack.stop()
+        if watcher is not None:
+            watcher.remove_builds()
     return 0
 
 

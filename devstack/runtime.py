@@ -240,7 +240,9 @@ class InProcessRuntime:
         module_name, _, _ = self.spec.handler.rpartition(".")
         with self._import_lock:
             os.environ.update(self.spec.environment)
-            for entry in reversed(self.spec.python_path()[1:]):
+            layers = self.spec.python_path()[1:]
+            _forget_other_builds(layers)
+            for entry in reversed(layers):
                 if entry not in sys.path:
                     sys.path.insert(0, entry)
             started = time.perf_counter()
@@ -267,6 +269,23 @@ class InProcessRuntime:
         self.module = None
 
 
+def _forget_other_builds(layers: list[str]) -> None:
+    """Another build of these layers (a hot reload's) leaves ``sys.path`` and ``sys.modules``,
+    so that this process imports the layers anew, as a new sandbox would."""
+    names = {Path(layer).parent.name for layer in layers}
+    other = [
+        entry
+        for entry in sys.path
+        if entry not in layers and Path(entry).name == "python" and Path(entry).parent.name in names
+    ]
+    for entry in other:
+        sys.path.remove(entry)
+    for name, module in list(sys.modules.items()):
+        location = getattr(module, "__file__", None) or ""
+        if any(location.startswith(entry + os.sep) for entry in other):
+            del sys.modules[name]
+
+
 def import_file(path: Path, name: str) -> ModuleType:
     """The module in ``path``, imported under ``name``: one handler's ``app.py`` beside others."""
     loader_spec = importlib.util.spec_from_file_location(name, path)
@@ -284,6 +303,8 @@ class RuntimePool:
         self.factory = factory
         self.size = size
         self._idle: list[Runtime] = []
+        self._busy: set[Runtime] = set()
+        self._outdated: set[Runtime] = set()  # busy while recycled: they end when released
         self._count = 0
         self._closed = False
         self._available = threading.Condition()
@@ -298,6 +319,17 @@ class RuntimePool:
             return runtime.invoke(payload)
         finally:
             self._release(runtime)
+
+    def recycle(self, factory: Callable[[], Runtime]) -> None:
+        """New sandboxes come from ``factory`` (a new build); the running ones end when idle."""
+        with self._available:
+            self.factory = factory
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._outdated |= self._busy
+            self._available.notify_all()
+        for runtime in idle:
+            runtime.stop()
 
     def close(self) -> None:
         with self._available:
@@ -315,30 +347,40 @@ class RuntimePool:
                 while self._idle:
                     idle = self._idle.pop()
                     if idle.alive:
+                        self._busy.add(idle)
                         return idle
                     self._count -= 1  # died while idle: replaced below
                 if self._count < self.size:
                     self._count += 1
+                    factory = self.factory
                     break
                 self._available.wait()
         try:
-            runtime = self.factory()
+            runtime = factory()
             runtime.start()
         except BaseException:
             with self._available:
                 self._count -= 1
                 self._available.notify()
             raise
+        with self._available:
+            self._busy.add(runtime)
+            if factory is not self.factory:  # recycled while it started
+                self._outdated.add(runtime)
         return runtime
 
     def _release(self, runtime: Runtime) -> None:
         with self._available:
-            if runtime.alive and not self._closed:
+            self._busy.discard(runtime)
+            outdated = runtime in self._outdated
+            self._outdated.discard(runtime)
+            keep = runtime.alive and not self._closed and not outdated
+            if keep:
                 self._idle.append(runtime)
             else:
                 self._count -= 1
             self._available.notify()
-        if self._closed or not runtime.alive:
+        if not keep:
             runtime.stop()
 
 

@@ -38,14 +38,18 @@ LOCAL_REGION = "us-east-1"
 log = logging.getLogger("devstack")
 
 
-def sam_build() -> None:
+def sam_build(build_dir: Path = BUILD_DIR) -> None:
     """``sam build``: the same layer and function artifacts ``sam deploy`` would upload."""
     sam = Path(sys.executable).parent / "sam"
     log_path = ROOT / ".local" / "sam-build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as output:
         result = subprocess.run(  # noqa: S603 - fixed command, no shell
-            [str(sam), "build"], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, check=False
+            [str(sam), "build", "--build-dir", str(build_dir)],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
     if result.returncode != 0:
         raise SetupError(f"sam build failed (exit {result.returncode}); see {_shown(log_path)}")
@@ -104,12 +108,14 @@ def is_dynamodb(endpoint_url: str) -> bool:
     return True
 
 
-def function_specs(endpoint_url: str, parameters: dict[str, str] | None = None) -> dict[str, FunctionSpec]:
+def function_specs(
+    endpoint_url: str, parameters: dict[str, str] | None = None, built_template: Path = BUILT_TEMPLATE
+) -> dict[str, FunctionSpec]:
     """Every built function, with the template's environment resolved for the local stack."""
     from samcli.lib.providers.sam_function_provider import SamFunctionProvider
     from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
-    stacks, _ = SamLocalStackProvider.get_stacks(str(BUILT_TEMPLATE), parameter_overrides=parameters or {})
+    stacks, _ = SamLocalStackProvider.get_stacks(str(built_template), parameter_overrides=parameters or {})
     tables = set(table_definitions())
     specs = {}
     for function in SamFunctionProvider(stacks).get_all():
@@ -218,6 +224,18 @@ class LocalStack:
                 f"no function {function!r} in template.yaml; there are: {', '.join(sorted(self.specs))}"
             )
         return runtime_factory(self.specs[function], self.log_sink, self.in_process)
+
+    def use(self, specs: dict[str, FunctionSpec]) -> list[str]:
+        """Serve these builds: the pool of each function whose build changed is recycled, so
+        its next sandbox starts from the new one. Returns those functions."""
+        changed = sorted(name for name, spec in specs.items() if self.specs.get(name) != spec)
+        self.specs = {**self.specs, **specs}
+        for name in changed:
+            if name in self.pools:
+                self.pools[name].recycle(self.runtime_factory(name))
+            elif self.pools:  # a function new in template.yaml
+                self.pools[name] = RuntimePool(self.runtime_factory(name), self.pool_size)
+        return changed
 
     def stop(self) -> None:
         for pool in self.pools.values():

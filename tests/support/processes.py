@@ -1,6 +1,7 @@
 """Starting ``python -m devstack`` as a user would, and finding what it left running."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,18 +45,19 @@ def alive(pids: set[int]) -> set[int]:
 
 
 def start_devstack(
-    *args: str, log: IO[str] | None = None, as_background_job: bool = False
+    *args: str, log: IO[str] | None = None, as_background_job: bool = False, root: Path = ROOT
 ) -> subprocess.Popen[str]:
     """``python -m devstack start ...`` in a process group of its own, like a shell job.
 
     A long-running one must write to ``log``: an unread pipe fills up after 64 KB of
     request logs and then blocks the server. Without ``log`` the output is piped, for
     short runs read with ``communicate()``. ``as_background_job``: started as a script's
-    ``cmd &`` starts it, with SIGINT ignored.
+    ``cmd &`` starts it, with SIGINT ignored. ``root``: a copy of the project to serve
+    (``-m devstack`` imports the copy's own devstack, whose root is that copy).
     """
     return subprocess.Popen(  # noqa: S603 - fixed command, no shell
         [sys.executable, "-m", "devstack", "start", *args],
-        cwd=ROOT,
+        cwd=root,
         stdout=log or subprocess.PIPE,
         stderr=log or subprocess.PIPE,
         text=True,
@@ -80,3 +82,16 @@ def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float 
 def interrupt(process: subprocess.Popen[str], signum: int = signal.SIGINT) -> None:
     """Ctrl-C as a terminal sends it: to the whole foreground process group."""
     os.killpg(process.pid, signum)
+
+
+def copy_project(destination: Path) -> Path:
+    """The sources and the last ``sam build`` copied to ``destination``, the venvs and DynamoDB
+    Local linked: a project to edit while serving it, leaving this one untouched."""
+    for folder in ("devstack", "functions", "layers"):
+        shutil.copytree(ROOT / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / ".aws-sam" / "build", destination / ".aws-sam" / "build")  # bytecode and all
+    for file in ("template.yaml", "samconfig.toml"):
+        shutil.copy2(ROOT / file, destination / file)
+    for linked in (".venv-lambda", "node_modules"):
+        (destination / linked).symlink_to(ROOT / linked)
+    return destination
