@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
     chosen = [section for section in args.sections.split(",") if section]
+    if args.rounds < 2:  # each function's report compares the two halves of its pairs
+        parser.error("--rounds must be at least 2")
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         parser.error(f"unknown sections {unknown}")

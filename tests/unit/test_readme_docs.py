@@ -4,6 +4,7 @@ account or Docker are named here, with the reason, and still checked to exist)."
 
 import re
 import shlex
+import shutil
 import subprocess
 
 import pytest
@@ -49,9 +50,11 @@ def _program(command: str) -> list[str]:
 def _runs(test: str, module: str, command: str | None) -> bool:
     """Whether a test file runs ``python -m module [command]``, or, for a script module (not a
     package), imports what its ``main`` runs."""
-    started = f'"-m", "{module}"' in test and (command is None or f'"{command}"' in test)
+    started = re.search(rf'"-m",\s*"{re.escape(module)}"', test) is not None and (
+        command is None or f'"{command}"' in test
+    )
     imported = "." in module and re.search(rf"^from {re.escape(module)} import", test, re.MULTILINE)
-    return started or imported is not None
+    return started or bool(imported)
 
 
 def _exception(words: list[str]) -> str | None:
@@ -78,8 +81,10 @@ def test_each_make_command_is_a_target_that_ci_or_a_test_runs(command: str) -> N
     target = words[1]
     assert target in TARGETS
     # `make -n` reads the variables as the command gives them and fails on a usage error.
+    make = shutil.which("make")
+    assert make, "make is needed"
     dry_run = subprocess.run(  # noqa: S603 - make, on the README's own line
-        ["make", "-n", *shlex.split(command)[shlex.split(command).index("make") + 1 :]],
+        [make, "-n", *shlex.split(command)[shlex.split(command).index("make") + 1 :]],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -125,5 +130,10 @@ def test_every_other_command_is_curl_run_by_the_http_tests_or_needs_aws() -> Non
 
 def test_the_exceptions_are_few_and_each_is_used() -> None:
     commands = [_program(command) for command in shell_commands()]
-    used = {prefix for prefix in NEEDS_AWS_OR_DOCKER for words in commands if tuple(words[: len(prefix)]) == prefix}
+    used = {
+        prefix
+        for prefix in NEEDS_AWS_OR_DOCKER
+        for words in commands
+        if tuple(words[: len(prefix)]) == prefix
+    }
     assert used == set(NEEDS_AWS_OR_DOCKER)
