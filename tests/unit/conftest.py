@@ -1,5 +1,7 @@
 """Unit tier: moto's ``mock_aws`` with the tables built from template.yaml."""
 
+import io
+import logging
 import os
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -85,3 +87,19 @@ def invoke(dynamodb: Any) -> Invoke:
 
 def all_function_ids() -> list[str]:
     return sorted(set(api_routes().values()))
+
+
+@pytest.fixture
+def info_logs() -> Iterator[io.StringIO]:
+    """Everything the shared logger writes at INFO and above, while the test runs."""
+    from dynamo_tables.http import logger
+
+    level = logger.log_level
+    buffer = io.StringIO()
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    stream = handler.setStream(buffer)
+    logger.setLevel("INFO")
+    yield buffer
+    logger.setLevel(level)
+    handler.setStream(stream)

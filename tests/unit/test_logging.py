@@ -1,32 +1,14 @@
 """At INFO, logs name what happened but hold no item values and no request bodies."""
 
 import io
-import logging
-from collections.abc import Iterator
 
 import boto3
-import pytest
 from botocore.stub import Stubber
 
-from dynamo_tables.http import logger
 from tests.support.events import load_event
 from tests.unit.conftest import Invoke, load_handler
 
 SECRET = "s3cr3t-value-7f1c"
-
-
-@pytest.fixture
-def info_logs() -> Iterator[io.StringIO]:
-    """Everything the shared logger writes at INFO and above, while the test runs."""
-    level = logger.log_level
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    stream = handler.setStream(buffer)
-    logger.setLevel("INFO")
-    yield buffer
-    logger.setLevel(level)
-    handler.setStream(stream)
 
 
 def test_no_value_or_body_reaches_the_logs(dynamodb: object, info_logs: io.StringIO, invoke: Invoke) -> None:

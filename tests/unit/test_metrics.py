@@ -69,38 +69,31 @@ def test_every_sample_request_is_counted_once_under_its_route(
     }
 
 
-def test_a_request_throttled_past_its_retries_counts_as_a_throttle(
-    dynamodb: object, invoke: Invoke, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("code", "http_status", "throttles"),
+    [("ThrottlingException", 400, 1), ("InternalServerError", 500, 0)],
+    ids=["throttled past its retries", "failing, not throttling"],
+)
+def test_a_database_fault_is_a_server_error_and_a_throttle_only_when_it_throttled(
+    dynamodb: object,
+    invoke: Invoke,
+    capsys: pytest.CaptureFixture[str],
+    code: str,
+    http_status: int,
+    throttles: int,
 ) -> None:
     table = load_handler("PutItemFunction").items
     original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
     try:
         with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
+            stubber.add_client_error("update_item", code, http_status_code=http_status)
             capsys.readouterr()
             status = invoke(load_event("put_item"))["statusCode"]
     finally:
         table.dynamodb = original
 
     document = only_document(capsys.readouterr().out)
-    assert (status, count(document, "ServerErrors"), count(document, "Throttles")) == (503, 1, 1)
-
-
-def test_an_unreachable_database_is_a_server_error_but_no_throttle(
-    dynamodb: object, invoke: Invoke, capsys: pytest.CaptureFixture[str]
-) -> None:
-    table = load_handler("PutItemFunction").items
-    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
-    try:
-        with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", "InternalServerError", http_status_code=500)
-            capsys.readouterr()
-            status = invoke(load_event("put_item"))["statusCode"]
-    finally:
-        table.dynamodb = original
-
-    document = only_document(capsys.readouterr().out)
-    assert (status, count(document, "ServerErrors"), count(document, "Throttles")) == (503, 1, 0)
+    assert (status, count(document, "ServerErrors"), count(document, "Throttles")) == (503, 1, throttles)
 
 
 def test_an_answer_given_again_for_an_idempotency_key_counts_as_a_replay(

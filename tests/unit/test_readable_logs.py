@@ -3,35 +3,19 @@ CloudWatch gets (Powertools' JSON logs, the metrics' EMF documents), taken here 
 real handler printed, never typed by hand."""
 
 import io
-import logging
 import re
-from collections.abc import Iterator
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
 from devstack.logs import readable
-from dynamo_tables.http import logger
 from tests.support.events import load_event
 from tests.unit.conftest import Invoke, load_handler
 
 
-@pytest.fixture
-def logged() -> Iterator[io.StringIO]:
-    level = logger.log_level
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    stream = handler.setStream(buffer)
-    logger.setLevel("INFO")
-    yield buffer
-    logger.setLevel(level)
-    handler.setStream(stream)
-
-
 def test_a_fault_and_its_metrics_read_as_one_line_each(
-    dynamodb: object, invoke: Invoke, logged: io.StringIO, capsys: pytest.CaptureFixture[str]
+    dynamodb: object, invoke: Invoke, info_logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
     table = load_handler("PutItemFunction").items
     original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
@@ -44,7 +28,7 @@ def test_a_fault_and_its_metrics_read_as_one_line_each(
             assert invoke(event)["statusCode"] == 503
     finally:
         table.dynamodb = original
-    printed = logged.getvalue().splitlines() + capsys.readouterr().out.splitlines()
+    printed = info_logs.getvalue().splitlines() + capsys.readouterr().out.splitlines()
 
     shown = [readable(line) for line in printed]
 
