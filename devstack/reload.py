@@ -71,8 +71,9 @@ def snapshot(paths: Iterable[Path]) -> Snapshot:
     found: Snapshot = {}
     for path in paths:
         if path.is_file():
-            stat = path.stat()
-            found[path] = (stat.st_mtime_ns, stat.st_size)
+            with contextlib.suppress(FileNotFoundError):  # an editor's save replaces the file
+                stat = path.stat()
+                found[path] = (stat.st_mtime_ns, stat.st_size)
         for folder, subfolders, files in os.walk(path):
             ignored = _NOT_SOURCES(folder, [*subfolders, *files])
             subfolders[:] = [name for name in subfolders if name not in ignored]
@@ -161,19 +162,20 @@ class Reloader:
         )
         if not quick:
             return self._build_all(sources, template, target)
-        check_syntax(
-            [file for folder in functions.values() for file in python_sources(folder)]
-            + [file for folder in layers.values() for file in python_sources(folder)]
-        )
         specs = dict(self.stack.specs)
+        built_code: list[Path] = []
         for layer, folder in layers.items():
             built = self._build_layer_code(layer, folder, specs, target / layer)
+            built_code += [built / "python" / package for package in _packages(folder, changed)]
             for name, spec in specs.items():
                 dirs = tuple(built if path.name == layer else path for path in spec.layer_dirs)
                 specs[name] = replace(spec, layer_dirs=dirs)
         for name, folder in functions.items():
             shutil.copytree(folder, target / name, ignore=shutil.ignore_patterns(*SAM_EXCLUDED))
+            built_code.append(target / name)
             specs[name] = replace(specs[name], code_dir=target / name)
+        # The copies are checked, not the sources: a save between the two is never served unchecked.
+        check_syntax([file for folder in built_code for file in python_sources(folder)])
         return specs
 
     def _build_layer_code(
@@ -238,22 +240,36 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stopped.wait(POLL_SECONDS):
-            current = snapshot(self.paths)
-            if current == self.seen:
-                continue
-            while not self._stopped.wait(QUIET_SECONDS):
-                latest = snapshot(self.paths)
-                if latest == current:
-                    break
-                current = latest
-            changed = {
-                path for path in self.seen.keys() | current.keys() if self.seen.get(path) != current.get(path)
-            }
-            self.seen = current
-            self.reloader.reload(changed)
-            if TEMPLATE_PATH in changed:
-                self.paths = Sources.of(self.reloader.template).watched()
-                self.seen = snapshot(self.paths)
+            try:
+                self._poll()
+            except Exception as err:  # the watcher outlives any one failed poll
+                log.error("hot reload: %s", _one_line(err))
+
+    def _poll(self) -> None:
+        current = snapshot(self.paths)
+        if current == self.seen:
+            return
+        while not self._stopped.wait(QUIET_SECONDS):
+            latest = snapshot(self.paths)
+            if latest == current:
+                break
+            current = latest
+        changed = {
+            path for path in self.seen.keys() | current.keys() if self.seen.get(path) != current.get(path)
+        }
+        self.seen = current
+        self.reloader.reload(changed)
+        if TEMPLATE_PATH in changed:
+            # Files watched before keep their state from before the build, so a save made
+            # while it ran is seen next time; only newly watched files start from now.
+            self.paths = Sources.of(self.reloader.template).watched()
+            fresh = snapshot(self.paths)
+            self.seen = {**fresh, **{path: state for path, state in current.items() if path in fresh}}
+
+
+def _packages(folder: Path, changed: set[Path]) -> set[str]:
+    """The layer's own packages that hold a changed file."""
+    return {path.relative_to(folder).parts[0] for path in changed if path.is_relative_to(folder)}
 
 
 def _holds(folder: Path, changed: set[Path]) -> bool:

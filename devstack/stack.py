@@ -43,9 +43,12 @@ def sam_build(build_dir: Path = BUILD_DIR) -> None:
     sam = Path(sys.executable).parent / "sam"
     log_path = ROOT / ".local" / "sam-build.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # A build elsewhere (hot reload's) keeps a cache of its own beside it: sam build prunes
+    # from its cache what its own build graph does not name, another build's included.
+    cache = [] if build_dir == BUILD_DIR else ["--cache-dir", str(build_dir.parent / "cache")]
     with log_path.open("wb") as output:
         result = subprocess.run(  # noqa: S603 - fixed command, no shell
-            [str(sam), "build", "--build-dir", str(build_dir)],
+            [str(sam), "build", "--build-dir", str(build_dir), *cache],
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
