@@ -51,6 +51,8 @@ TEMPLATE_ENTRY = """
   FirstItemFunction:
     Type: AWS::Serverless::Function
     Properties:
+      DeploymentPreference:
+        Alarms: [!Ref FirstItemErrorsAlarm]
       LoggingConfig:
         LogGroup: !Ref FirstItemLogGroup
       CodeUri: functions/first_item/
@@ -71,14 +73,31 @@ TEMPLATE_ENTRY = """
   FirstItemErrorsAlarm:
     Type: AWS::CloudWatch::Alarm
     Properties:
-      AlarmDescription: FirstItemFunction failed (an unhandled error, a timeout or a crash)
-      Namespace: AWS/Lambda
-      MetricName: Errors
-      Dimensions:
-        - Name: FunctionName
-          Value: !Ref FirstItemFunction
-      Statistic: Sum
-      Period: 60
+      AlarmDescription: FirstItemFunction failed (a 500 it answered, an unhandled error, a timeout or a crash)
+      Metrics:
+        - Id: failures
+          Expression: FILL(errors, 0) + FILL(faults, 0)
+          ReturnData: true
+        - Id: errors
+          ReturnData: false
+          MetricStat:
+            Metric:
+              Namespace: AWS/Lambda
+              MetricName: Errors
+              Dimensions: [{Name: FunctionName, Value: !Ref FirstItemFunction}]
+            Period: 60
+            Stat: Sum
+        - Id: faults
+          ReturnData: false
+          MetricStat:
+            Metric:
+              Namespace: !Ref MetricsNamespace
+              MetricName: Faults
+              Dimensions:
+                - {Name: function, Value: !Ref FirstItemFunction}
+                - {Name: service, Value: !Ref AWS::StackName}
+            Period: 60
+            Stat: Sum
       EvaluationPeriods: 1
       Threshold: 0
       ComparisonOperator: GreaterThanThreshold
@@ -147,7 +166,7 @@ RUN_FOR_REAL = [
     "tests/unit/test_security.py::test_every_function_is_exercised_by_its_events",
     "tests/unit/test_security.py::test_every_function_logs_to_its_own_group_with_a_retention",
     "tests/unit/test_template.py::test_one_function_per_route_get_and_head_may_share",
-    "tests/unit/test_observability_template.py::test_every_function_has_an_alarm_on_its_own_errors",
+    "tests/unit/test_observability_template.py::test_every_function_has_an_alarm_on_its_crashes_and_on_the_500s_it_answers",
     "tests/http/test_readme.py::test_the_readme_shows_every_route",
 ]
 

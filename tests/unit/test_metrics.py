@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 
 from devstack.template import load_template
 from tests.support.events import event_names, expected_statuses, load_event
+from tests.support.lambda_context import FakeLambdaContext
 from tests.unit.conftest import Invoke, load_handler
 
 COUNTERS = ("Requests", "ClientErrors", "ServerErrors", "Conflicts", "Throttles", "IdempotentReplays")
@@ -108,3 +109,34 @@ def test_an_answer_given_again_for_an_idempotency_key_counts_as_a_replay(
 
     assert (first, again) == (201, 201)
     assert (count(first_document, "IdempotentReplays"), count(again_document, "IdempotentReplays")) == (0, 1)
+
+
+def test_a_fault_of_the_function_is_also_counted_under_its_name_for_its_alarm(
+    dynamodb: object, invoke: Invoke, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = load_handler("PutItemFunction").items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    try:
+        with Stubber(table.dynamodb) as stubber:
+            stubber.add_client_error("update_item", "ValidationException", "a bug of the function's")
+            capsys.readouterr()
+            status = invoke(load_event("put_item"))["statusCode"]
+    finally:
+        table.dynamodb = original
+
+    request, fault = emf_documents(capsys.readouterr().out)
+    (directive,) = fault["_aws"]["CloudWatchMetrics"]
+    assert (status, count(request, "ServerErrors")) == (500, 1)
+    assert directive["Namespace"] == _namespace()
+    assert [sorted(dimensions) for dimensions in directive["Dimensions"]] == [["function", "service"]]
+    assert [metric["Name"] for metric in directive["Metrics"]] == ["Faults"]
+    assert (fault["function"], count(fault, "Faults")) == (FakeLambdaContext().function_name, 1)
+
+
+def test_a_client_error_or_an_unavailable_database_is_no_fault(
+    seeded: None, invoke: Invoke, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    invoke(load_event("put_item_missing_value_422"))
+    documents = emf_documents(capsys.readouterr().out)
+    assert [document.get("Faults") for document in documents] == [None]

@@ -22,14 +22,26 @@ def _alarms(expanded: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return resources(expanded, "AWS::CloudWatch::Alarm")
 
 
-def test_every_function_has_an_alarm_on_its_own_errors() -> None:
-    watched = {
-        alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]
-        for alarm in _alarms(expand()).values()
-        if alarm["Properties"].get("Namespace") == "AWS/Lambda"
-        and alarm["Properties"]["MetricName"] == "Errors"
-    }
-    assert watched == set(FUNCTIONS)
+def _watched(alarm: dict[str, Any], namespace: Any, metric_name: str, dimension: str) -> set[str]:
+    """The functions an alarm's metric queries read ``metric_name`` of, by ``dimension``."""
+    found = set()
+    for query in alarm["Properties"].get("Metrics", []):
+        metric = query.get("MetricStat", {}).get("Metric", {})
+        if metric.get("Namespace") == namespace and metric["MetricName"] == metric_name:
+            found |= {d["Value"]["Ref"] for d in metric["Dimensions"] if d["Name"] == dimension}
+    return found
+
+
+def test_every_function_has_an_alarm_on_its_crashes_and_on_the_500s_it_answers() -> None:
+    alarms = _alarms(expand())
+    watched = {}
+    for name, alarm in alarms.items():
+        crashes = _watched(alarm, "AWS/Lambda", "Errors", "FunctionName")
+        faults = _watched(alarm, {"Ref": "MetricsNamespace"}, "Faults", "function")
+        if crashes or faults:
+            assert crashes == faults, name  # one alarm, both ways a function fails
+            watched[name] = crashes
+    assert sorted(function for functions in watched.values() for function in functions) == FUNCTIONS
 
 
 @pytest.mark.parametrize("topic", ["", TOPIC])
@@ -83,19 +95,17 @@ def test_the_throttle_alarm_watches_every_table() -> None:
 
 
 @pytest.mark.parametrize("strategy", ["AllAtOnce", "Canary10Percent5Minutes"])
-def test_every_function_deploys_through_codedeploy_and_rolls_back_on_the_shared_alarms(strategy: str) -> None:
+def test_every_function_deploys_through_codedeploy_and_rolls_back_on_its_own_and_the_shared_alarms(
+    strategy: str,
+) -> None:
     expanded = expand(DeploymentStrategy=strategy)
     groups = resources(expanded, "AWS::CodeDeploy::DeploymentGroup")
-    aliases = resources(expanded, "AWS::Lambda::Alias")
-    shared_alarms = {
-        name
-        for name, alarm in _alarms(expanded).items()
-        if alarm["Properties"].get("Namespace") != "AWS/Lambda"
-    }
+    alarms = _alarms(expanded)
+    shared = {alarm["Ref"] for alarm in TEMPLATE["Globals"]["Function"]["DeploymentPreference"]["Alarms"]}
 
-    assert len(groups) == len(FUNCTIONS) == len(aliases)
-    for group in groups.values():
-        properties = group["Properties"]
+    assert sorted(groups) == [f"{function}DeploymentGroup" for function in FUNCTIONS]
+    for function in FUNCTIONS:
+        properties = groups[f"{function}DeploymentGroup"]["Properties"]
         assert properties["DeploymentConfigName"]["Fn::Sub"][1]["ConfigName"] == strategy
         assert properties["AutoRollbackConfiguration"]["Events"] == [
             "DEPLOYMENT_FAILURE",
@@ -103,7 +113,13 @@ def test_every_function_deploys_through_codedeploy_and_rolls_back_on_the_shared_
             "DEPLOYMENT_STOP_ON_REQUEST",
         ]
         named = {alarm["Name"]["Ref"] for alarm in properties["AlarmConfiguration"]["Alarms"]}
-        assert shared_alarms <= named
+        own = {
+            name
+            for name, alarm in alarms.items()
+            if function in _watched(alarm, "AWS/Lambda", "Errors", "FunctionName")
+        }
+        assert len(own) == 1, function
+        assert named == shared | own, function
 
 
 def test_prod_shifts_traffic_gradually_and_dev_at_once() -> None:
@@ -116,6 +132,8 @@ def test_prod_shifts_traffic_gradually_and_dev_at_once() -> None:
             found.group(1) if found else TEMPLATE["Parameters"]["DeploymentStrategy"]["Default"]
         )
     assert strategies["prod"].startswith(("Canary", "Linear"))
+    # X-Ray was always on before the Tracing parameter: prod keeps it.
+    assert "Tracing=Active" in config["prod"]["deploy"]["parameters"]["parameter_overrides"]
     assert strategies["dev"] == strategies["default"] == "AllAtOnce"
 
 

@@ -14,8 +14,22 @@ from devstack.template import ROOT, load_template
 README = (ROOT / "README.md").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()
 TARGETS = set(re.findall(r"^([a-z][a-z-]*):", MAKEFILE, re.MULTILINE))
-CI_FILES = [ROOT / ".ci" / "run", *sorted((ROOT / ".github" / "workflows").glob("*.yml"))]
-CI_TEXT = "\n".join(path.read_text() for path in CI_FILES)
+# What CI runs: .ci/run's commands and the workflows' `run:` lines, never their comments.
+CI_TEXT = "\n".join(
+    [
+        *(
+            line
+            for line in (ROOT / ".ci" / "run").read_text().splitlines()
+            if not line.lstrip().startswith("#")
+        ),
+        *(
+            line.split("run:", 1)[1]
+            for path in sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+            for line in path.read_text().splitlines()
+            if line.lstrip().startswith(("run:", "- run:"))
+        ),
+    ]
+)
 TEST_FILES = [path.read_text() for path in sorted((ROOT / "tests").rglob("*.py"))]
 
 # What only a person with an AWS account, or Docker, can run; each is still checked to be

@@ -115,7 +115,8 @@ class _GreedyRouteResolver(APIGatewayRestResolver):
         response: dict[str, Any] = super().resolve(event, context)
         if event.get("httpMethod") == "HEAD":
             response["body"] = ""
-        count_request(f"{event.get('httpMethod')} {event.get('resource')}", response["statusCode"])
+        route = f"{event.get('httpMethod')} {event.get('resource')}"
+        count_request(route, response["statusCode"], getattr(context, "function_name", None))
         return response
 
 

@@ -7,7 +7,7 @@ from the template (``POWERTOOLS_METRICS_NAMESPACE``, ``POWERTOOLS_SERVICE_NAME``
 """
 
 from aws_lambda_powertools import Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 COUNTERS = ("Requests", "ClientErrors", "ServerErrors", "Conflicts", "Throttles", "IdempotentReplays")
 
@@ -21,8 +21,12 @@ def note(counter: str) -> None:
     _noted.add(counter)
 
 
-def count_request(route: str, status: int) -> None:
-    """Write this request's document: ``route`` is ``"<METHOD> <resource>"``."""
+def count_request(route: str, status: int, function: str | None = None) -> None:
+    """Write this request's document: ``route`` is ``"<METHOD> <resource>"``.
+
+    A 500, the function's own fault, is also written as ``Faults`` under the function's
+    name, only when it happens: each function's alarm reads it with Lambda's ``Errors``.
+    """
     counts = {
         "Requests": 1,
         "ClientErrors": int(400 <= status < 500),
@@ -39,3 +43,8 @@ def count_request(route: str, status: int) -> None:
     if metrics.service:
         metrics.add_dimensions(service=str(metrics.service))
     metrics.flush_metrics()
+    if status == 500 and function:
+        with single_metric("Faults", MetricUnit.Count, 1, namespace=metrics.namespace) as fault:
+            fault.add_dimension("function", function)
+            if metrics.service:
+                fault.add_dimension("service", str(metrics.service))
