@@ -9,6 +9,7 @@ concurrent invocations separate sandboxes.
 import contextlib
 import http.client
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -256,11 +257,14 @@ class InProcessRuntime:
             raise FunctionCrashed(f"{self.spec.logical_id}: not started")
         function_name = self.spec.handler.rpartition(".")[2]
         started = time.perf_counter()
+        printed = io.StringIO()  # what the handler prints (its metrics) is its log, as in Lambda
         try:
-            with self._invoke_lock:
+            with self._invoke_lock, contextlib.redirect_stdout(printed):
                 result: Any = getattr(self.module, function_name)(json.loads(payload), _Context(self.spec))
         except Exception as err:  # the runtime's own contract: an error payload, not a crash
             result = {"errorMessage": str(err), "errorType": type(err).__name__}
+        for line in printed.getvalue().splitlines():
+            self.log(self.spec.logical_id, line)
         self.last_report = f"REPORT (in process) Duration: {_millis(started):.2f} ms"
         self.log(self.spec.logical_id, self.last_report)
         return json.dumps(result).encode()
