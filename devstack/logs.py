@@ -19,13 +19,16 @@ _HIDDEN = frozenset(
         "function_request_id",
         "xray_trace_id",
         "sampling_rate",
+        # An error's traceback comes once, as text under its line (``exception``).
+        "exception",
+        "stack_trace",
     }
 )
 
 
 def readable(line: str) -> str:
-    """A log record as ``LEVEL message  key=value ...``; a metrics document as the route and
-    its non-zero counts; anything else as it came."""
+    """A log record as ``LEVEL message  key=value ...`` (an error's traceback under it); a
+    metrics document as the route and its non-zero counts; anything else as it came."""
     try:
         record: Any = json.loads(line)
     except ValueError:
@@ -41,7 +44,10 @@ def readable(line: str) -> str:
         for name, value in record.items()
         if name not in _HIDDEN and not (name == "cold_start" and value is False)
     ]
-    return f"{record['level']} {record['message']}  {' '.join(fields)}".rstrip()
+    shown = f"{record['level']} {record['message']}  {' '.join(fields)}".rstrip()
+    if isinstance(record.get("exception"), str):
+        shown += "\n" + record["exception"]
+    return shown
 
 
 def _metrics(document: dict[str, Any]) -> str:

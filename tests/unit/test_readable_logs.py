@@ -55,3 +55,24 @@ def test_every_field_a_log_record_carries_beyond_the_usual_is_kept() -> None:
     )
     assert readable(record % "true") == "INFO m  cold_start=True k=v"
     assert readable(record % "false") == "INFO m  k=v"
+
+
+def test_an_error_reads_as_its_line_then_its_traceback_once(
+    dynamodb: object, invoke: Invoke, info_logs: io.StringIO
+) -> None:
+    table = load_handler("PutItemFunction").items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    try:
+        with Stubber(table.dynamodb) as stubber:
+            stubber.add_client_error("update_item", "ValidationException", "a bug of the function's")
+            assert invoke(load_event("put_item"))["statusCode"] == 500
+    finally:
+        table.dynamodb = original
+    (record,) = [line for line in info_logs.getvalue().splitlines() if "unhandled error" in line]
+
+    first, *traceback = readable(record).splitlines()
+
+    assert first.startswith("ERROR unhandled error  ")
+    assert "stack_trace" not in first
+    assert traceback[0] == "Traceback (most recent call last):"
+    assert traceback[-1].startswith("botocore.exceptions.ClientError: An error occurred (ValidationException)")
