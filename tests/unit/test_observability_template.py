@@ -185,3 +185,9 @@ def test_the_dashboard_is_json_and_shows_every_counter_and_the_deployment_alarms
 def test_one_namespace_for_the_metrics_the_functions_write() -> None:
     variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == {"Ref": "MetricsNamespace"}
+
+
+def test_the_namespace_may_not_be_one_aws_keeps_for_itself() -> None:
+    pattern = TEMPLATE["Parameters"]["MetricsNamespace"]["AllowedPattern"]
+    assert re.fullmatch(pattern, TEMPLATE["Parameters"]["MetricsNamespace"]["Default"])
+    assert not re.fullmatch(pattern, "AWS/Lambda")
