@@ -98,8 +98,10 @@ def info_logs() -> Iterator[io.StringIO]:
     buffer = io.StringIO()
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
-    stream = handler.setStream(buffer)
+    # Swapped, not set: setStream flushes the old stream, which may be a closed capture of
+    # sys.stdout from the test that first imported the logger.
+    stream, handler.stream = handler.stream, buffer
     logger.setLevel("INFO")
     yield buffer
     logger.setLevel(level)
-    handler.setStream(stream)
+    handler.stream = stream

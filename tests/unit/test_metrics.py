@@ -32,8 +32,9 @@ def emf_documents(printed: str) -> list[dict[str, Any]]:
 
 
 def count(document: dict[str, Any], counter: str) -> float:
-    """A counter's value: EMF takes a number or a list of them, which CloudWatch sums."""
-    value = document[counter]
+    """A counter's value: EMF takes a number or a list of them, which CloudWatch sums; a
+    counter left out of a document counts 0 there (what the alarms' FILL says)."""
+    value = document.get(counter, 0)
     return float(sum(value)) if isinstance(value, list) else float(value)
 
 
@@ -45,7 +46,9 @@ def only_document(printed: str) -> dict[str, Any]:
         ["route", "service"],
         ["service"],
     ]
-    assert {metric["Name"] for metric in directive["Metrics"]} == set(COUNTERS)
+    named = [metric["Name"] for metric in directive["Metrics"]]
+    assert "Requests" in named
+    assert set(named) <= set(COUNTERS)
     return document
 
 

@@ -75,4 +75,4 @@ def test_an_error_reads_as_its_line_then_its_traceback_once(
     assert first.startswith("ERROR unhandled error  ")
     assert "stack_trace" not in first
     assert traceback[0] == "Traceback (most recent call last):"
-    assert traceback[-1].startswith("botocore.exceptions.ClientError: An error occurred (ValidationException)")
+    assert traceback[-1].startswith("botocore.exceptions.ClientError: An error occurred (ValidationException")
