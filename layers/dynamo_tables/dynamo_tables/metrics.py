@@ -28,25 +28,25 @@ def count_request(route: str, status: int, function: str | None = None) -> None:
     A 500, the function's own fault, is also written as ``Faults`` under the function's
     name, only when it happens: each function's alarm reads it with Lambda's ``Errors``.
     """
-    counts = {
-        "Requests": 1,
-        "ClientErrors": int(400 <= status < 500),
-        "ServerErrors": int(status >= 500),
-        "Conflicts": int(status in (409, 412)),
-    }
-    noted = set(_noted)
+    happened = {"Requests", *_noted}
     _noted.clear()
+    if 400 <= status < 500:
+        happened.add("ClientErrors")
+    if status >= 500:
+        happened.add("ServerErrors")
+    if status in (409, 412):
+        happened.add("Conflicts")
     if metrics.namespace is None:  # no namespace set (a script, not a deployed function)
         return
+    service = {"service": str(metrics.service)} if metrics.service else {}
     for counter in COUNTERS:
-        if counts.get(counter, counter in noted):
+        if counter in happened:
             metrics.add_metric(counter, MetricUnit.Count, 1)
     metrics.add_dimension("route", route)
-    if metrics.service:
-        metrics.add_dimensions(service=str(metrics.service))
+    if service:
+        metrics.add_dimensions(**service)
     metrics.flush_metrics()
     if status == 500 and function:
         with single_metric("Faults", MetricUnit.Count, 1, namespace=metrics.namespace) as fault:
-            fault.add_dimension("function", function)
-            if metrics.service:
-                fault.add_dimension("service", str(metrics.service))
+            for name, value in {"function": function, **service}.items():
+                fault.add_dimension(name, value)
