@@ -4,11 +4,13 @@ import io
 import logging
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 
 from devstack.runtime import import_file
@@ -105,3 +107,16 @@ def info_logs() -> Iterator[io.StringIO]:
     yield buffer
     logger.setLevel(level)
     handler.stream = stream
+
+
+@contextmanager
+def stubbed_table(logical_id: str) -> Iterator[Stubber]:
+    """The table of a function's handler on a botocore Stubber, for the DynamoDB answers a
+    test gives it (throttles, failures); the handler's own client comes back after."""
+    table = load_handler(logical_id).items
+    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
+    try:
+        with Stubber(table.dynamodb) as stubber:
+            yield stubber
+    finally:
+        table.dynamodb = original

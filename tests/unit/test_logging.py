@@ -2,11 +2,8 @@
 
 import io
 
-import boto3
-from botocore.stub import Stubber
-
 from tests.support.events import load_event
-from tests.unit.conftest import Invoke, load_handler
+from tests.unit.conftest import Invoke, stubbed_table
 
 SECRET = "s3cr3t-value-7f1c"
 
@@ -17,18 +14,13 @@ def test_no_value_or_body_reaches_the_logs(dynamodb: object, info_logs: io.Strin
     invoke(load_event("put_record", body={"status": "green", "data": {"card": SECRET}}))
     invoke(load_event("put_item", raw_body='{"value": "' + SECRET))
     invoke(load_event("get_item", path_parameters={"key": SECRET}))
-    table = load_handler("PutItemFunction").items
-    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
-    try:
-        with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
-            stubber.add_client_error(
-                "update_item", "ValidationException", "One or more parameter values were invalid"
-            )
-            throttled = invoke(load_event("put_item", body={"value": SECRET}))
-            failed = invoke(load_event("put_item", body={"value": SECRET}))
-    finally:
-        table.dynamodb = original
+    with stubbed_table("PutItemFunction") as stubber:
+        stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
+        stubber.add_client_error(
+            "update_item", "ValidationException", "One or more parameter values were invalid"
+        )
+        throttled = invoke(load_event("put_item", body={"value": SECRET}))
+        failed = invoke(load_event("put_item", body={"value": SECRET}))
 
     # Then the logs tell the faults (so logging works) but never the secret
     logs = info_logs.getvalue()

@@ -5,14 +5,12 @@ dashboard read. Parsed from what the handler really printed, as CloudWatch would
 import json
 from typing import Any
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from devstack.template import load_template
 from tests.support.events import event_names, expected_statuses, load_event
 from tests.support.lambda_context import FakeLambdaContext
-from tests.unit.conftest import Invoke, load_handler
+from tests.unit.conftest import Invoke, stubbed_table
 
 COUNTERS = ("Requests", "ClientErrors", "ServerErrors", "Conflicts", "Throttles", "IdempotentReplays")
 
@@ -86,15 +84,10 @@ def test_a_database_fault_is_a_server_error_and_a_throttle_only_when_it_throttle
     http_status: int,
     throttles: int,
 ) -> None:
-    table = load_handler("PutItemFunction").items
-    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
-    try:
-        with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", code, http_status_code=http_status)
-            capsys.readouterr()
-            status = invoke(load_event("put_item"))["statusCode"]
-    finally:
-        table.dynamodb = original
+    with stubbed_table("PutItemFunction") as stubber:
+        stubber.add_client_error("update_item", code, http_status_code=http_status)
+        capsys.readouterr()
+        status = invoke(load_event("put_item"))["statusCode"]
 
     document = only_document(capsys.readouterr().out)
     assert (status, count(document, "ServerErrors"), count(document, "Throttles")) == (503, 1, throttles)
@@ -117,15 +110,10 @@ def test_an_answer_given_again_for_an_idempotency_key_counts_as_a_replay(
 def test_a_fault_of_the_function_is_also_counted_under_its_name_for_its_alarm(
     dynamodb: object, invoke: Invoke, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    table = load_handler("PutItemFunction").items
-    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
-    try:
-        with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", "ValidationException", "a bug of the function's")
-            capsys.readouterr()
-            status = invoke(load_event("put_item"))["statusCode"]
-    finally:
-        table.dynamodb = original
+    with stubbed_table("PutItemFunction") as stubber:
+        stubber.add_client_error("update_item", "ValidationException", "a bug of the function's")
+        capsys.readouterr()
+        status = invoke(load_event("put_item"))["statusCode"]
 
     request, fault = emf_documents(capsys.readouterr().out)
     (directive,) = fault["_aws"]["CloudWatchMetrics"]

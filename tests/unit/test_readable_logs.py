@@ -5,29 +5,22 @@ real handler printed, never typed by hand."""
 import io
 import re
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from devstack.logs import readable
 from tests.support.events import load_event
-from tests.unit.conftest import Invoke, load_handler
+from tests.unit.conftest import Invoke, stubbed_table
 
 
 def test_a_fault_and_its_metrics_read_as_one_line_each(
     dynamodb: object, invoke: Invoke, info_logs: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    table = load_handler("PutItemFunction").items
-    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
     event = load_event("put_item")
     event["requestContext"]["requestId"] = "req-readable-1"
-    try:
-        with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
-            capsys.readouterr()
-            assert invoke(event)["statusCode"] == 503
-    finally:
-        table.dynamodb = original
+    with stubbed_table("PutItemFunction") as stubber:
+        stubber.add_client_error("update_item", "ThrottlingException", http_status_code=400)
+        capsys.readouterr()
+        assert invoke(event)["statusCode"] == 503
     printed = info_logs.getvalue().splitlines() + capsys.readouterr().out.splitlines()
 
     shown = [readable(line) for line in printed]
@@ -60,14 +53,9 @@ def test_every_field_a_log_record_carries_beyond_the_usual_is_kept() -> None:
 def test_an_error_reads_as_its_line_then_its_traceback_once(
     dynamodb: object, invoke: Invoke, info_logs: io.StringIO
 ) -> None:
-    table = load_handler("PutItemFunction").items
-    original, table.dynamodb = table.dynamodb, boto3.client("dynamodb")
-    try:
-        with Stubber(table.dynamodb) as stubber:
-            stubber.add_client_error("update_item", "ValidationException", "a bug of the function's")
-            assert invoke(load_event("put_item"))["statusCode"] == 500
-    finally:
-        table.dynamodb = original
+    with stubbed_table("PutItemFunction") as stubber:
+        stubber.add_client_error("update_item", "ValidationException", "a bug of the function's")
+        assert invoke(load_event("put_item"))["statusCode"] == 500
     (record,) = [line for line in info_logs.getvalue().splitlines() if "unhandled error" in line]
 
     first, *traceback = readable(record).splitlines()
