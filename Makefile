@@ -48,11 +48,11 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.local/.java-ok: scripts/ensure-java.sh
+.local/.java-ok: scripts/ensure-java.sh scripts/apt-install.sh
 	bash scripts/ensure-java.sh
 	mkdir -p .local && touch $@
 
-.local/.chromium-ok: scripts/ensure-chromium.sh
+.local/.chromium-ok: scripts/ensure-chromium.sh scripts/apt-install.sh
 	bash scripts/ensure-chromium.sh
 	mkdir -p .local && touch $@
 
