@@ -292,7 +292,7 @@ def _reload(args: argparse.Namespace) -> str:
         )
         for kind, what, seconds in (
             ("handler", "a handler (`functions/get_item/app.py`)", reloads.handler),
-            ("layer", "the layer (`dynamo_tables/http.py`)", reloads.layer),
+            ("layer", "the layer (`tables_api/problems.py`)", reloads.layer),
         )
     ]
     return "\n\n".join(

@@ -12,7 +12,7 @@ from devstack.dynamodb_local import free_port
 from tests.support.reload import (
     HANDLER,
     HEADER,
-    LAYER_HTTP,
+    LAYER_MODULE,
     Answer,
     Served,
     answering,
@@ -37,12 +37,12 @@ def measure(rounds: int) -> Reloads:
         tempfile.TemporaryDirectory(prefix="bench-reload-") as folder,
         serving_a_copy(Path(folder), free_port(), "--in-memory") as served,
     ):
-        handler, layer = served.read(HANDLER), served.read(LAYER_HTTP)
+        handler, layer = served.read(HANDLER), served.read(LAYER_MODULE)
         reloads = Reloads([], [])
         for round_ in range(rounds):
             token = f"round {round_}"
             reloads.handler.append(_save_until(served, HANDLER, handler + answering(token), _header, token))
-            reloads.layer.append(_save_until(served, LAYER_HTTP, layer + titled(token), _title, token))
+            reloads.layer.append(_save_until(served, LAYER_MODULE, layer + titled(token), _title, token))
     return reloads
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import Response, create_app, empty_response, logger
+from tables_api import Response, create_app, empty_response, logger, write_tokens
 
 app = create_app()
 items = SimpleTableClass()
@@ -15,7 +15,7 @@ items = SimpleTableClass()
 
 @app.delete("/items/<key>")
 def delete_item(key: str) -> Response[str]:
-    items.delete_value(key)
+    items.delete_value(key, write_tokens(app))
     return empty_response(HTTPStatus.NO_CONTENT)
 
 

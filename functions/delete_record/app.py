@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import ComplexTableClass
-from dynamo_tables.http import Response, create_app, empty_response, logger, write_precondition
+from tables_api import Response, create_app, empty_response, logger, write_precondition, write_tokens
 
 app = create_app()
 records = ComplexTableClass()
@@ -15,7 +15,7 @@ records = ComplexTableClass()
 
 @app.delete("/records/<id>")
 def delete_record(id: str) -> Response[str]:
-    records.delete_record(id, write_precondition(app))
+    records.delete_record(id, write_precondition(app), write_tokens(app))
     return empty_response(HTTPStatus.NO_CONTENT)
 
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import ComplexTableClass
-from dynamo_tables.http import (
+from tables_api import (
     Response,
     create_app,
     empty_response,

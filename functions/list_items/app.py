@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import Response, create_app, json_response, logger, page_request
+from tables_api import Response, create_app, json_response, logger, page_request
 
 app = create_app()
 items = SimpleTableClass()

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import ComplexTableClass
-from dynamo_tables.http import (
+from tables_api import (
     Response,
     create_app,
     etag,
@@ -15,6 +15,7 @@ from dynamo_tables.http import (
     json_response,
     logger,
     write_precondition,
+    write_tokens,
 )
 
 app = create_app()
@@ -24,7 +25,7 @@ records = ComplexTableClass()
 @app.patch("/records/<id>")
 def patch_record(id: str) -> Response[str]:
     body = json_object_body(app, required=("status",))
-    record = records.set_status(id, body["status"], write_precondition(app))
+    record = records.set_status(id, body["status"], write_precondition(app), write_tokens(app))
     return json_response(record.to_json(), HTTPStatus.OK, {"ETag": etag(record.version)})
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import SimpleTableClass
-from dynamo_tables.http import Response, create_app, json_object_body, json_response, location, logger
+from tables_api import Response, create_app, json_object_body, json_response, location, logger, write_tokens
 
 app = create_app()
 items = SimpleTableClass()
@@ -16,7 +16,7 @@ items = SimpleTableClass()
 @app.put("/items/<key>")
 def put_item(key: str) -> Response[str]:
     body = json_object_body(app, required=("value",))
-    item, created = items.put_value(key, body["value"])
+    item, created = items.put_value(key, body["value"], write_tokens(app))
     if created:
         return json_response(item.to_json(), HTTPStatus.CREATED, {"Location": location(app, "items", key)})
     return json_response(item.to_json())

@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dynamo_tables import ComplexTableClass
-from dynamo_tables.http import (
+from tables_api import (
     Response,
     create_app,
     etag,
@@ -16,6 +16,7 @@ from dynamo_tables.http import (
     location,
     logger,
     write_precondition,
+    write_tokens,
 )
 
 app = create_app()
@@ -25,7 +26,9 @@ records = ComplexTableClass()
 @app.put("/records/<id>")
 def put_record(id: str) -> Response[str]:
     body = json_object_body(app, required=("status",), optional=("data",))
-    record, created = records.put_record(id, body["status"], body.get("data"), write_precondition(app))
+    record, created = records.put_record(
+        id, body["status"], body.get("data"), write_precondition(app), write_tokens(app)
+    )
     headers = {"ETag": etag(record.version)}
     if created:
         headers["Location"] = location(app, "records", id)

@@ -11,7 +11,7 @@ from typing import Any
 
 import schemathesis
 
-from dynamo_tables.http import MAX_IDEMPOTENCY_KEY_LENGTH
+from tables_api.parsing import MAX_IDEMPOTENCY_KEY_LENGTH
 
 
 @schemathesis.hook

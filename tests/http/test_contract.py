@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from devstack.template import api_routes, load_template
-from dynamo_tables.limits import MAX_BODY_BYTES
+from tables_api.parsing import MAX_BODY_BYTES
 from tests.http.conftest import Api
 
 ISO_MILLIS_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")

@@ -11,7 +11,7 @@ import pytest
 
 from devstack.dynamodb_local import DynamoDBLocal
 from devstack.stack import LocalStack
-from tests.support.reload import HANDLER, HEADER, LAYER_HTTP, Served, answering, serving_a_copy, titled
+from tests.support.reload import HANDLER, HEADER, LAYER_MODULE, Served, answering, serving_a_copy, titled
 
 MISSING_ITEM = "/items/hot-reload-missing"
 MISSING_RECORD = "/records/hot-reload-missing"
@@ -53,14 +53,14 @@ def test_a_saved_layer_is_served_by_every_function_using_it(
         for path in (MISSING_ITEM, MISSING_RECORD):
             assert json.loads(served.get(path).body)["title"] == "Not Found"
 
-        served.save(LAYER_HTTP, served.read(LAYER_HTTP) + titled("Not Found (reloaded)"))
+        served.save(LAYER_MODULE, served.read(LAYER_MODULE) + titled("Not Found (reloaded)"))
 
         for path in (MISSING_ITEM, MISSING_RECORD):
             served.until(path, lambda answer: json.loads(answer.body)["title"] == "Not Found (reloaded)")
 
 
 def test_a_layer_rebuilt_without_pip_is_what_sam_build_makes(served: Served, tmp_path: Path) -> None:
-    served.save(LAYER_HTTP, served.read(LAYER_HTTP) + titled("Not Found (rebuilt)"))
+    served.save(LAYER_MODULE, served.read(LAYER_MODULE) + titled("Not Found (rebuilt)"))
     served.until(MISSING_ITEM, lambda answer: json.loads(answer.body)["title"] == "Not Found (rebuilt)")
     (reloaded,) = served.root.glob(".aws-sam/reload/*/*/DynamoTablesLayer")
 

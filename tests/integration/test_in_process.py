@@ -42,7 +42,7 @@ def in_process_stack(local_stack: LocalStack, dynamodb_local: DynamoDBLocal) -> 
 READS_AFTER_WAITING = """\
 import time
 
-from dynamo_tables.http import create_app, json_response
+from tables_api import create_app, json_response
 
 app = create_app()
 

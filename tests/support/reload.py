@@ -16,7 +16,7 @@ from tests.support.processes import copy_project, interrupt, start_devstack, wai
 
 HEADER = "X-Reload-Test"
 HANDLER = Path("functions/get_item/app.py")
-LAYER_HTTP = Path("layers/dynamo_tables/dynamo_tables/http.py")
+LAYER_MODULE = Path("layers/dynamo_tables/tables_api/problems.py")
 
 
 @dataclass(frozen=True)
@@ -103,5 +103,5 @@ def answering(value: str) -> str:
 
 
 def titled(title: str) -> str:
-    """A line that, added to the layer's ``http.py``, retitles every 404 problem."""
+    """A line that, added to the layer's ``problems.py``, retitles every 404 problem."""
     return f"\n_TITLES[404] = {title!r}\n"

@@ -5,7 +5,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from dynamo_tables.http import MAX_KEY_BYTES
 from dynamo_tables.limits import (
     DYNAMODB_MAX_KEY_BYTES,
     MAX_DATA_DEPTH,
@@ -13,6 +12,7 @@ from dynamo_tables.limits import (
     MAX_NUMBER_MAGNITUDE,
     MIN_NUMBER_MAGNITUDE,
 )
+from tables_api.parsing import MAX_KEY_BYTES
 
 # What DynamoDB takes in a string key: any valid Unicode (a lone surrogate is not UTF-8).
 _UNICODE = st.characters(exclude_categories=["Cs"])

@@ -94,7 +94,7 @@ def all_function_ids() -> list[str]:
 @pytest.fixture
 def info_logs() -> Iterator[io.StringIO]:
     """Everything the shared logger writes at INFO and above, while the test runs."""
-    from dynamo_tables.http import logger
+    from tables_api import logger
 
     level = logger.log_level
     buffer = io.StringIO()

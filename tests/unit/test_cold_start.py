@@ -28,12 +28,12 @@ NOT_FOR_EVERY_REQUEST = (
     "aws_lambda_powertools.event_handler.vpc_lattice",
     # Only a request that carries an Idempotency-Key needs these.
     "aws_lambda_powertools.utilities.idempotency",
-    "dynamo_tables.idempotency",
+    "tables_api.idempotency",
     # Only with the Tracing parameter Active (tests/unit/test_tracing.py).
     "aws_xray_sdk",
     "wrapt",
     # Only a SnapStart INIT registers runtime hooks.
-    "dynamo_tables.snapstart",
+    "tables_api.snapstart",
     "snapshot_restore_py",
 )
 

@@ -1,7 +1,7 @@
 """The SDK gives up before Lambda does, so DynamoDB trouble is a 503, never a timeout."""
 
 from devstack.template import load_template
-from dynamo_tables.base import CLIENT_CONFIG
+from dynamo_tables.client import CLIENT_CONFIG
 
 
 def test_retries_and_timeouts_end_inside_the_function_timeout() -> None:

@@ -14,8 +14,7 @@ from botocore.stub import Stubber
 
 from devstack.template import ROOT
 from dynamo_tables import ComplexTableClass, SimpleTableClass, default_client
-from dynamo_tables.http import MAX_KEY_BYTES
-from dynamo_tables.limits import MAX_BODY_BYTES
+from tables_api.parsing import MAX_BODY_BYTES, MAX_KEY_BYTES
 from tests.support.events import (
     WRITE_METHODS,
     event_names,

@@ -6,7 +6,8 @@ from typing import Any, cast
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dynamo_tables.http import MAX_KEY_BYTES, create_app, json_response, problem
+from tables_api import create_app, json_response, problem
+from tables_api.parsing import MAX_KEY_BYTES
 from tests.support.lambda_context import FakeLambdaContext
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dynamo_tables.lean_imports import defer_package_init
+from tables_api.lean_imports import defer_package_init
 
 PACKAGE = {
     "__init__.py": (

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dynamo_tables import ComplexTableClass, InvalidInput, Precondition, SimpleTableClass
-from dynamo_tables.http import create_app, json_response
 from dynamo_tables.limits import check_data, check_key
+from tables_api import create_app, json_response
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.strategies import (
     api_keys,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from devstack.template import ROOT, load_template, resources_of_type
-from dynamo_tables.metrics import COUNTERS
+from tables_api.metrics import COUNTERS
 from tests.support.translate import expand, resources
 
 TEMPLATE = load_template()

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from devstack.template import ROOT, api_routes, load_template, parameter_values
-from dynamo_tables.http import MAX_KEY_BYTES
 from dynamo_tables.limits import (
     MAX_MEMBER_NAME_LENGTH,
     MAX_NUMBER_MAGNITUDE,
@@ -14,6 +13,7 @@ from dynamo_tables.limits import (
     MIN_NUMBER_MAGNITUDE,
     MIN_PAGE_SIZE,
 )
+from tables_api.parsing import MAX_KEY_BYTES
 from tests.support.events import event_names, load_event
 from tests.support.openapi import (
     load_openapi,

@@ -19,8 +19,8 @@ from moto import mock_aws
 from devstack.stack import ensure_tables
 from devstack.template import ROOT, load_template, table_definitions
 from dynamo_tables import ComplexTableClass, ConfigurationError, InvalidCursor
-from dynamo_tables.complex import _merge, status_shard
 from dynamo_tables.settings import status_index_shards
+from dynamo_tables.status_index import merge, status_shard
 from tests.support.translate import expand, resources
 
 SHARD_ATTRIBUTE = "AttributeTwoShard"
@@ -314,9 +314,11 @@ def test_a_cursor_of_one_shard_count_is_refused_by_another(calls: Any) -> None:
 
 def test_the_default_path_imports_nothing_new_at_module_scope() -> None:
     # The thread pool serves only sharded listings: it is imported where it is used.
-    source = (ROOT / "layers/dynamo_tables/dynamo_tables/complex.py").read_text()
     module_imports = [
-        node for node in ast.parse(source).body if isinstance(node, ast.Import | ast.ImportFrom)
+        node
+        for module in (ROOT / "layers/dynamo_tables/dynamo_tables").glob("*.py")
+        for node in ast.parse(module.read_text()).body
+        if isinstance(node, ast.Import | ast.ImportFrom)
     ]
     names = {
         (node.module if isinstance(node, ast.ImportFrom) else alias.name) or ""
@@ -339,11 +341,11 @@ def test_a_page_stops_where_a_cut_short_shard_could_come_next() -> None:
     cut_short = ([_item("t1", "a")], ("t1", "a"))
     later = ([_item("t2", "b"), _item("t3", "c")], None)
 
-    page, taken = _merge({0: cut_short, 1: later}, 3)
+    page, taken = merge({0: cut_short, 1: later}, 3)
 
     assert page == [_item("t1", "a")]
     assert taken == {0: 1, 1: 0}
-    assert _merge({0: ([], ("t0", "x")), 1: later}, 3) == ([], {0: 0, 1: 0})
+    assert merge({0: ([], ("t0", "x")), 1: later}, 3) == ([], {0: 0, 1: 0})
 
 
 def test_equal_times_go_by_shard_then_each_shard_in_its_own_order() -> None:
@@ -352,7 +354,7 @@ def test_equal_times_go_by_shard_then_each_shard_in_its_own_order() -> None:
         0: ([_item("t1", "z"), _item("t2", "b")], None),
     }
 
-    page, _ = _merge(answers, 10)
+    page, _ = merge(answers, 10)
 
     assert [item["AttributeOneKey"]["S"] for item in page] == ["z", "a", "0", "b"]
 
@@ -367,7 +369,7 @@ def test_a_merged_page_stops_at_about_a_megabyte_as_one_query_would() -> None:
         shard: ([_item(f"t{n}", f"s{shard}-{n}", blob=300_000) for n in range(3)], None) for shard in range(4)
     }
 
-    page, taken = _merge(answers, 100)
+    page, taken = merge(answers, 100)
 
     assert len(page) == 3  # three of 300 KB fit in 1 MB, four do not
     assert sum(taken.values()) == 3
@@ -375,7 +377,7 @@ def test_a_merged_page_stops_at_about_a_megabyte_as_one_query_would() -> None:
 
 
 def test_a_merged_page_takes_one_record_whatever_its_size() -> None:
-    page, taken = _merge({0: ([_item("t1", "a", blob=2_000_000), _item("t2", "b")], None)}, 10)
+    page, taken = merge({0: ([_item("t1", "a", blob=2_000_000), _item("t2", "b")], None)}, 10)
 
     assert [item["AttributeOneKey"]["S"] for item in page] == ["a"]
     assert taken == {0: 1}

@@ -1,11 +1,13 @@
 """Table access for the seed's two DynamoDB tables, shared by every Lambda function.
 
 ``from dynamo_tables import DynamoGeneralClass, SimpleTableClass, ComplexTableClass, GREEN, RED``
-works as the seed document shows. HTTP plumbing lives in ``dynamo_tables.http``, imported
-only by the handlers, so scripts using the table classes do not load Powertools.
+works as the seed document shows. This package knows nothing of HTTP: the layer's other
+package, ``tables_api``, serves it over HTTP for the handlers, so scripts using the table
+classes load neither it nor Powertools.
 """
 
-from dynamo_tables.base import CLIENT_CONFIG, DynamoGeneralClass, default_client
+from dynamo_tables.base import DynamoGeneralClass
+from dynamo_tables.client import CLIENT_CONFIG, default_client
 from dynamo_tables.complex import GREEN, RED, ComplexTableClass
 from dynamo_tables.errors import (
     AlreadyExists,
@@ -22,6 +24,7 @@ from dynamo_tables.errors import (
 )
 from dynamo_tables.models import UNCONDITIONAL, Item, Page, Precondition, Record
 from dynamo_tables.simple import SimpleTableClass
+from dynamo_tables.write_tokens import WriteTokens
 
 __all__ = [
     "CLIENT_CONFIG",
@@ -46,5 +49,6 @@ __all__ = [
     "Throttled",
     "Unavailable",
     "VersionConflict",
+    "WriteTokens",
     "default_client",
 ]

@@ -1,91 +1,30 @@
 """``DynamoGeneralClass``: the seed's base class, with its defects mended.
 
-Every DynamoDB call goes through ``_call``, the one place where botocore errors become
-domain exceptions: nothing is printed and swallowed, nothing calls ``sys.exit``.
+Every DynamoDB call goes through ``calls.call``, which turns botocore's errors into the
+exceptions of ``errors.py``.
 """
 
-import functools
-import random
-import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import ClientError
 
+from dynamo_tables.calls import call, call_from, pages
+from dynamo_tables.client import client_for, default_client, resource_for
 from dynamo_tables.cursor import decode_cursor, encode_cursor
-from dynamo_tables.errors import ConfigurationError, InvalidCursor, InvalidInput, Throttled, Unavailable
+from dynamo_tables.errors import ConfigurationError, InvalidInput
 from dynamo_tables.limits import check_page_size
-from dynamo_tables.settings import MAX_STATUS_INDEX_SHARDS
-from dynamo_tables.write_tokens import WriteToken
+from dynamo_tables.shapes import Answer, AttributeMap, Params
+from dynamo_tables.write_tokens import WriteTokens
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.service_resource import Table
 
-# Sized to the functions' timeout (12 s in template.yaml): the SDK gives up first, so
-# a slow or paused DynamoDB becomes the API's 503, never a Lambda timeout (a 502).
-# Worst case: 3 attempts x (1 s connect + 1 s read) + standard back-off (<= 1 s, 2 s) = 9 s.
-MAX_ATTEMPTS = 3
-CONNECT_TIMEOUT_SECONDS = 1.0
-READ_TIMEOUT_SECONDS = 1.0
-CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-    connect_timeout=CONNECT_TIMEOUT_SECONDS,
-    read_timeout=READ_TIMEOUT_SECONDS,
-    # A sharded listing by status queries every shard at once (complex.py); connections
-    # are opened only as needed, so this is a ceiling, not a cost.
-    max_pool_connections=MAX_STATUS_INDEX_SHARDS,
-)
-
-_THROTTLING_CODES = frozenset(
-    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-)
-_UNAVAILABLE_CODES = _THROTTLING_CODES | frozenset(
-    {
-        "InternalServerError",
-        "ServiceUnavailable",
-        "LimitExceededException",
-        # The same request (ClientRequestToken) is still being applied: retry shortly.
-        "TransactionInProgressException",
-    }
-)
-
-
 # What ``table_name`` asks ``get_params`` for when it only needs the table's name: a text
 # that also reads as a number, for tables whose hash key is one.
 _ANY_KEY = "0"
-
-
-@functools.cache
-def default_client() -> "DynamoDBClient":
-    """One client per process; region, credentials and endpoint come from the environment.
-
-    ``AWS_ENDPOINT_URL_DYNAMODB`` (boto3's own setting) points it at DynamoDB Local.
-    """
-    return boto3.client("dynamodb", config=CLIENT_CONFIG)
-
-
-CONFLICT_ATTEMPTS = 4
-
-
-class _Conflict(Exception):
-    """DynamoDB refused a request unapplied because a transaction held its item."""
-
-
-class ConditionFailed(Exception):
-    """A ``ConditionalCheckFailedException``, with the item as it was (if any).
-
-    Internal: the table classes turn it into ``NotFound``, ``VersionConflict`` or
-    ``AlreadyExists``, which only they can tell apart.
-    """
-
-    def __init__(self, item: dict[str, Any] | None) -> None:
-        super().__init__("conditional check failed")
-        self.item = item
 
 
 class DynamoGeneralClass(ABC):
@@ -94,6 +33,11 @@ class DynamoGeneralClass(ABC):
     A subclass defines ``get_params(key)`` and ``put_params(key, data)``, naming its table
     and the item's key as the seed's classes do. ``update_params`` and ``remove_params``
     default to ones built from ``get_params``; a subclass may define its own.
+
+    Every method that calls DynamoDB raises ``Throttled`` or ``Unavailable`` (both
+    ``dynamo_tables.errors``) when DynamoDB refuses for capacity, fails or does not answer
+    within the client's budget (``client.py``); a request DynamoDB finds malformed raises
+    botocore's ``ClientError``.
     """
 
     def __init__(
@@ -107,7 +51,7 @@ class DynamoGeneralClass(ABC):
         if client is not None:
             self.dynamodb = client
         elif self.conf:
-            self.dynamodb = boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **self.conf})
+            self.dynamodb = client_for(self.conf)
         else:
             self.dynamodb = default_client()
         self._table_name = table_name or self._default_table_name()
@@ -119,6 +63,9 @@ class DynamoGeneralClass(ABC):
         """Given when built, named by ``create_table``, or else the one the params name.
 
         A subclass may also name it in a ``table_name`` class attribute.
+
+        Raises:
+            ConfigurationError: nothing names the table.
         """
         if self._table_name is None:
             self._table_name = self._table_name_from_params()
@@ -150,15 +97,19 @@ class DynamoGeneralClass(ABC):
     # --- the seed's methods -------------------------------------------------------------
 
     @abstractmethod
-    def get_params(self, key: Any) -> dict[str, Any]:
+    def get_params(self, key: Any) -> Params:
         """GetItem's arguments for ``key``: at least ``TableName`` and ``Key``."""
 
     @abstractmethod
-    def put_params(self, key: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    def put_params(self, key: Any, data: Mapping[str, Any]) -> Params:
         """PutItem's arguments: the item is the key plus ``data`` (DynamoDB typed values)."""
 
-    def update_params(self, key: Any, data: Mapping[str, Any]) -> dict[str, Any]:
-        """SET every attribute of ``data`` (DynamoDB typed values) on the item ``get_params`` names."""
+    def update_params(self, key: Any, data: Mapping[str, Any]) -> Params:
+        """SET every attribute of ``data`` (DynamoDB typed values) on the item ``get_params`` names.
+
+        Raises:
+            InvalidInput: ``data`` names no attribute.
+        """
         if not data:
             raise InvalidInput("data", "must name at least one attribute to set")
         names = {f"#a{index}": name for index, name in enumerate(data)}
@@ -172,12 +123,16 @@ class DynamoGeneralClass(ABC):
             "ReturnValues": "UPDATED_NEW",
         }
 
-    def remove_params(self, key: Any) -> dict[str, Any]:
+    def remove_params(self, key: Any) -> Params:
         """DeleteItem's arguments: the item ``get_params`` names."""
         return self._item(key)
 
     def create_table(self, table_schema: Mapping[str, Any], table_name: str) -> None:
-        """Create the table unless it exists, then wait until it is active."""
+        """Create the table unless it exists, then wait until it is active.
+
+        Raises:
+            botocore.exceptions.WaiterError: the table did not become active within 5 minutes.
+        """
         self.table_name = table_name
         try:
             self._call("create_table", **{**table_schema, "TableName": table_name})
@@ -191,19 +146,22 @@ class DynamoGeneralClass(ABC):
     def get_table(self, table_name: str) -> "Table":
         """A boto3 ``Table`` resource, built once per table name."""
         if table_name not in self._resource_tables:
-            resource = boto3.resource("dynamodb", **{"config": CLIENT_CONFIG, **self.conf})
-            self._resource_tables[table_name] = resource.Table(table_name)
+            self._resource_tables[table_name] = resource_for(self.conf).Table(table_name)
         return self._resource_tables[table_name]
 
-    def list_all(self) -> dict[str, Any]:
+    def list_all(self) -> Answer:
         """Every item in the table, all pages, in the Scan response's shape.
 
         Reads the whole table: for tests and small tables; the API pages instead.
         """
-        items = [item for page in self._pages("scan", TableName=self.table_name) for item in page["Items"]]
+        items = [
+            item
+            for page in pages(self.dynamodb, "scan", {"TableName": self.table_name})
+            for item in page["Items"]
+        ]
         return {"Items": items, "Count": len(items), "ScannedCount": len(items)}
 
-    def get(self, key: Any) -> dict[str, Any]:
+    def get(self, key: Any) -> Answer:
         """The GetItem response: ``Item`` is there if the key is."""
         return self._call("get_item", **self.get_params(key))
 
@@ -211,7 +169,7 @@ class DynamoGeneralClass(ABC):
         """Write the whole item: the key plus ``data`` (DynamoDB typed values)."""
         self._call("put_item", **self.put_params(key, data))
 
-    def update(self, key: Any, data: Any) -> dict[str, Any]:
+    def update(self, key: Any, data: Any) -> Answer:
         """Apply ``update_params(key, data)``; returns the UpdateItem response."""
         return self._call("update_item", **self.update_params(key, data))
 
@@ -224,66 +182,29 @@ class DynamoGeneralClass(ABC):
 
     # --- plumbing -------------------------------------------------------------------
 
-    def _item(self, key: Any) -> dict[str, Any]:
+    def _item(self, key: Any) -> Params:
         """The table and key that ``get_params`` names, without its read options."""
         params = self.get_params(key)
         return {"TableName": params["TableName"], "Key": params["Key"]}
 
-    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
-        """Run one DynamoDB operation, translating its failures into domain exceptions.
+    def _call(self, operation: str, **params: Any) -> Answer:
+        """One DynamoDB operation on this class's client (see ``calls.call``)."""
+        return call(self.dynamodb, operation, params)
 
-        A request that met a transaction in flight on its item (a delete) was refused
-        unapplied, and that transaction ends within milliseconds: it goes again, a few
-        times, before it counts as unavailable. botocore's retries do not cover it.
-        """
-        attempt = 1
-        while True:
-            try:
-                return self._call_once(operation, params)
-            except _Conflict as conflict:
-                if attempt == CONFLICT_ATTEMPTS:
-                    raise Unavailable(f"DynamoDB {operation}: {conflict}") from conflict
-            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not secrets
-            attempt += 1
-
-    def _call_once(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self.dynamodb, operation)(**params)
-        except ClientError as err:
-            error = err.response.get("Error", {})
-            status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if error.get("Code") == "ConditionalCheckFailedException":
-                raise ConditionFailed(cast("dict[str, Any] | None", err.response.get("Item"))) from err
-            if error.get("Code") == "TransactionCanceledException":
-                reasons = err.response.get("CancellationReasons", [])
-                failed = [reason for reason in reasons if reason.get("Code") == "ConditionalCheckFailed"]
-                if failed:
-                    raise ConditionFailed(cast("dict[str, Any] | None", failed[0].get("Item"))) from err
-                if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
-                    raise _Conflict("cancelled by a conflicting transaction") from err
-                raise Unavailable(
-                    f"DynamoDB {operation} cancelled: {[r.get('Code') for r in reasons]}"
-                ) from err
-            if error.get("Code") == "TransactionConflictException":
-                raise _Conflict("a transaction held the item") from err
-            if error.get("Code") in _THROTTLING_CODES:
-                raise Throttled(f"DynamoDB {operation} throttled: {error.get('Code')}") from err
-            if error.get("Code") in _UNAVAILABLE_CODES or status >= 500:
-                raise Unavailable(f"DynamoDB {operation} failed: {error.get('Code')}") from err
-            raise
-        except (BotocoreConnectionError, HTTPClientError) as err:
-            raise Unavailable(f"DynamoDB {operation} did not answer: {type(err).__name__}") from err
-        return response
-
-    def _delete_once(self, key: Any, condition: str, names: dict[str, str], values: dict[str, Any]) -> None:
+    def _delete_once(
+        self, key: Any, condition: str, names: dict[str, str], values: AttributeMap, tokens: WriteTokens
+    ) -> None:
         """Delete the item ``get_params`` names if ``condition`` holds, at most once.
 
         A delete leaves nothing on the item to recognise its own retry by, so it goes as a
         transaction with a ClientRequestToken: DynamoDB answers a repeat of an applied
         request (botocore's retry of a lost answer) with success for 10 minutes, instead of
         a failed condition. It costs a second write unit.
+
+        Raises:
+            ConditionFailed: ``condition`` did not hold (the item as it was, if any).
         """
-        delete: dict[str, Any] = {
+        delete: Params = {
             **self._item(key),
             "ConditionExpression": condition,
             "ExpressionAttributeNames": names,
@@ -292,7 +213,9 @@ class DynamoGeneralClass(ABC):
         if values:
             delete["ExpressionAttributeValues"] = values
         self._call(
-            "transact_write_items", TransactItems=[{"Delete": delete}], ClientRequestToken=WriteToken().value
+            "transact_write_items",
+            TransactItems=[{"Delete": delete}],
+            ClientRequestToken=tokens.next_token().value,
         )
 
     def _listing(
@@ -304,29 +227,13 @@ class DynamoGeneralClass(ABC):
         cursor: str | None,
         bound: Mapping[str, str] | None = None,
         **params: Any,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of a Scan or Query and the opaque cursor to the next (see ``cursor.py``)."""
+    ) -> tuple[list[AttributeMap], str | None]:
+        """One page of a Scan or Query and the opaque cursor to the next (see ``cursor.py``).
+
+        Raises:
+            InvalidPage: ``limit`` is out of range, or the cursor is not one issued for ``scope``.
+        """
         params.update(TableName=self.table_name, Limit=check_page_size(limit))
-        response = self._call_from(operation, decode_cursor(scope, cursor, key_names, bound), **params)
+        start = decode_cursor(scope, cursor, key_names, bound)
+        response = call_from(self.dynamodb, operation, start, params)
         return response["Items"], encode_cursor(scope, response.get("LastEvaluatedKey"))
-
-    def _call_from(self, operation: str, start: dict[str, Any] | None, **params: Any) -> dict[str, Any]:
-        """A Scan or Query from ``start``, a start key a cursor gave."""
-        if start:
-            params["ExclusiveStartKey"] = start
-        try:
-            return self._call(operation, **params)
-        except ClientError as err:
-            # DynamoDB has the last word on a start key, whatever was checked before: a 400.
-            if start and err.response.get("Error", {}).get("Code") == "ValidationException":
-                raise InvalidCursor("cursor is not one this API issued for this listing") from err
-            raise
-
-    def _pages(self, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
-        """Follow ``LastEvaluatedKey`` through every page of a Scan or Query."""
-        while True:
-            page = self._call(operation, **params)
-            yield page
-            if "LastEvaluatedKey" not in page:
-                return
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -1,7 +1,7 @@
 """Domain exceptions: what the table classes raise instead of botocore errors.
 
-The table classes translate DynamoDB's errors into these at one edge; the shared HTTP
-module (``dynamo_tables.http``) maps them to problem responses at the other.
+The table classes translate DynamoDB's errors into these at one edge (``calls.py``); a
+caller maps them to its own answers at the other (the layer's ``tables_api`` to HTTP problems).
 """
 
 

@@ -14,10 +14,8 @@ from boto3.dynamodb.types import DYNAMODB_CONTEXT
 from dynamo_tables.errors import InvalidInput, InvalidPage
 
 DYNAMODB_MAX_KEY_BYTES = 2048  # a partition key value, in UTF-8
-# A request body larger than this is refused whole (413). Its JSON text always
-# outweighs the stored item, so every accepted item fits DynamoDB's 400 KB.
-MAX_BODY_BYTES = 256 * 1024
-MAX_VALUE_BYTES = MAX_BODY_BYTES
+# An item's value, in UTF-8: with its key and the write tokens, well inside DynamoDB's 400 KB.
+MAX_VALUE_BYTES = 256 * 1024
 MAX_DATA_DEPTH = 16
 MAX_MEMBER_NAME_LENGTH = 255  # characters, as JSON Schema's maxLength counts them
 MIN_PAGE_SIZE, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 1, 100, 25

@@ -48,12 +48,12 @@ class Page(NamedTuple, Generic[T]):
 
 
 class Precondition(NamedTuple):
-    """An HTTP precondition in terms DynamoDB can check atomically.
+    """What a write requires of the record as it is, checked by DynamoDB in the write itself.
 
-    ``versions``: ``If-Match`` with entity tags; ``must_exist``: ``If-Match: *``;
-    ``must_not_exist``: ``If-None-Match: *``; ``none_match_versions``: ``If-None-Match``
-    with entity tags (the record must be absent or at another version). The default is
-    unconditional; when several are given, all must hold.
+    ``versions``: at one of these versions; ``must_exist``: there; ``must_not_exist``: not
+    there; ``none_match_versions``: absent or at another version. The default is
+    unconditional; when several are given, all must hold. (The HTTP API builds one from
+    ``If-Match`` and ``If-None-Match``.)
     """
 
     versions: tuple[int, ...] = ()

@@ -9,53 +9,30 @@ and the item image DynamoDB returns with the failure shows the token: the write 
 ``age`` writes ago. A write is recognised while fewer than ``RECENT`` others land on the
 same item between it and its retry, and no delete (which takes the tokens with the item);
 the README says what that costs (about 320 bytes an item) and where it stops.
+
+A request that is run again as a whole (an ``Idempotency-Key``'s retry) passes
+``WriteTokens(seed)`` to the table methods it calls: its writes then take the same tokens
+on every run, and recognise what an earlier run applied even when that run never learnt it had.
 """
 
 import base64
 import hashlib
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from dynamo_tables.shapes import AttributeMap, AttributeValue
 
 RECENT = 16
 NAMES = {f"#w{index}": f"W{index}" for index in range(RECENT)}
 
-# (seed, how many tokens it has given) while tokens_derived_from runs.
-_SEED: ContextVar[tuple[str, list[int]] | None] = ContextVar("write_token_seed", default=None)
-
-
-@contextmanager
-def tokens_derived_from(seed: str) -> Iterator[None]:
-    """Writes in this block take tokens derived from ``seed``, the same on every run of the
-    same request (an ``Idempotency-Key``'s retry, say): such a write recognises the one an
-    earlier run applied even when that run never learnt it had."""
-    reset = _SEED.set((seed, [0]))
-    try:
-        yield
-    finally:
-        _SEED.reset(reset)
-
-
-def _fresh() -> str:
-    """16 characters; also a valid ClientRequestToken."""
-    seeded = _SEED.get()
-    if seeded is None:
-        return base64.urlsafe_b64encode(os.urandom(12)).decode()
-    seed, given = seeded
-    given[0] += 1
-    digest = hashlib.sha256(f"{seed}#{given[0]}".encode()).digest()
-    return base64.urlsafe_b64encode(digest[:12]).decode()
-
 
 class WriteToken:
-    """One write's token; a fresh one unless ``value`` is given."""
+    """One write's token: 16 URL-safe characters, also a valid ``ClientRequestToken``."""
 
     __slots__ = ("value",)
 
-    def __init__(self, value: str | None = None) -> None:
-        self.value = value if value is not None else _fresh()
+    def __init__(self, value: str) -> None:
+        self.value = value
 
     # The same for every token (only :token's value differs), so built once.
     assignments: ClassVar[list[str]] = [  # push this token in front; the oldest drops out
@@ -67,12 +44,33 @@ class WriteToken:
     )
 
     @property
-    def values(self) -> dict[str, Any]:
+    def values(self) -> dict[str, AttributeValue]:
         return {":token": {"S": self.value}, ":no_token": {"S": "-"}}
 
-    def age_in(self, item: dict[str, Any] | None) -> int | None:
+    def age_in(self, item: AttributeMap | None) -> int | None:
         """How many writes ago this one was applied to ``item`` (0: the latest), or None."""
         for index in range(RECENT):
             if (item or {}).get(f"W{index}", {}).get("S") == self.value:
                 return index
         return None
+
+
+class WriteTokens:
+    """Where one request's write tokens come from, in the order its writes take them.
+
+    ``WriteTokens()``: fresh random ones. ``WriteTokens(seed)``: derived from ``seed``, the
+    same sequence on every run of the same request.
+    """
+
+    __slots__ = ("_given", "_seed")
+
+    def __init__(self, seed: str | None = None) -> None:
+        self._seed = seed
+        self._given = 0
+
+    def next_token(self) -> WriteToken:
+        if self._seed is None:
+            return WriteToken(base64.urlsafe_b64encode(os.urandom(12)).decode())
+        self._given += 1
+        digest = hashlib.sha256(f"{self._seed}#{self._given}".encode()).digest()
+        return WriteToken(base64.urlsafe_b64encode(digest[:12]).decode())

@@ -3,11 +3,11 @@
 The first answer to a key is kept for an hour (its table: ``IDEMPOTENCY_TABLE_NAME``):
 the same key with the same request gets that answer again and applies nothing; with
 another request it is a 422; while the first still runs, a 409. Client errors are kept
-like successes; a 5xx is not, so the retry runs again, and then the write tokens below,
-derived from the key and the request, let it recognise a write that the failed run did
-apply (a 503 after DynamoDB took the write) instead of applying it twice.
+like successes; a 5xx is not, so the retry runs again, and then its write tokens, derived
+from the key and the request (``WriteTokens(seed)``), let it recognise a write that the
+failed run did apply (a 503 after DynamoDB took the write) instead of applying it twice.
 
-Imported by ``http.py`` only for a request carrying the header.
+Imported by ``app.py`` only for a request carrying the header.
 """
 
 import base64
@@ -17,26 +17,22 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
-    IdempotencyItemAlreadyExistsError,
     IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 
-from dynamo_tables.base import default_client
+from dynamo_tables import default_client
 from dynamo_tables.errors import Unavailable
-from dynamo_tables.http import IdempotencyKeyInFlight, IdempotencyKeyReused, client_error_answer, logger
-from dynamo_tables.metrics import note
 from dynamo_tables.settings import table_name_from
-from dynamo_tables.write_tokens import tokens_derived_from
+from dynamo_tables.write_tokens import WriteTokens
+from tables_api.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from tables_api.log import logger
+from tables_api.metrics import note
+from tables_api.powertools import APIGatewayRestResolver, Response, idempotency_store
+from tables_api.problems import client_error_answer
 
 EXPIRES_AFTER_SECONDS = 60 * 60
 _PRECONDITIONS = ("If-Match", "If-None-Match")
@@ -46,37 +42,20 @@ _CONFIG = IdempotencyConfig(
     payload_validation_jmespath="request",
     expires_after_seconds=EXPIRES_AFTER_SECONDS,
 )
+_STORE = idempotency_store(table_name_from("IDEMPOTENCY_TABLE_NAME"), default_client())
+
+Run = Callable[[WriteTokens], Response[Any]]
 
 
-class _Store(DynamoDBPersistenceLayer):
-    """Powertools' DynamoDB store, recognising its own record after a lost answer.
+def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str]:
+    """``run`` the write once for this key and request, passing it the write tokens its
+    table methods take; later, its first answer again.
 
-    Saving the in-progress record is a conditional PutItem. When botocore retries it after
-    a lost answer, the retry meets the record its first attempt wrote, which Powertools
-    takes for another request in flight: a 409 for the request itself. A record with this
-    attempt's own in-progress deadline (to the millisecond) and payload is its own. (Were a
-    duplicate to share both, the two would run one write with one derived token, once.)
+    Raises:
+        IdempotencyKeyReused: the key came with another request before.
+        IdempotencyKeyInFlight: a request with the key is still running.
+        Unavailable: the idempotency table could not be read or written before the write ran.
     """
-
-    def _put_record(self, data_record: DataRecord) -> None:
-        try:
-            super()._put_record(data_record)
-        except IdempotencyItemAlreadyExistsError as err:
-            found = err.old_data_record
-            if not (
-                found is not None
-                and found.status == STATUS_CONSTANTS["INPROGRESS"]
-                and found.in_progress_expiry_timestamp == data_record.in_progress_expiry_timestamp
-                and found.payload_hash == data_record.payload_hash
-            ):
-                raise
-
-
-_STORE = _Store(table_name=table_name_from("IDEMPOTENCY_TABLE_NAME"), boto3_client=default_client())
-
-
-def answer_once(app: APIGatewayRestResolver, key: str, run: Callable[[], Response[Any]]) -> Response[str]:
-    """``run`` the write once for this key and request; later, its first answer again."""
     event = app.current_event
     request = {
         "method": event.http_method,
@@ -91,8 +70,9 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Callable[[], Respons
     _CONFIG.register_lambda_context(app.lambda_context)
     ran: list[dict[str, Any]] = []  # the write's own answer, should keeping it fail
     try:
-        with tokens_derived_from(seed):
-            answer = _run_once(data={"key": scoped, "request": request}, run=run, ran=ran)
+        answer = _run_once(
+            data={"key": scoped, "request": request}, run=lambda: run(WriteTokens(seed)), ran=ran
+        )
         if not ran:  # the write did not run now: this is its first answer, kept
             note("IdempotentReplays")
     except IdempotencyValidationError as err:

@@ -1,0 +1,49 @@
+"""The DynamoDB client the table classes share, and the budget that bounds a fault.
+
+Sized to the functions' timeout (12 s in template.yaml): the SDK gives up first, so a slow
+or paused DynamoDB becomes the API's 503, never a Lambda timeout (a 502).
+Worst case: 3 attempts x (1 s connect + 1 s read) + standard back-off (<= 1 s, 2 s) = 9 s.
+"""
+
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from dynamo_tables.settings import MAX_STATUS_INDEX_SHARDS
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
+
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 1.0
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    read_timeout=READ_TIMEOUT_SECONDS,
+    # A sharded listing by status queries every shard at once (status_index.py); connections
+    # are opened only as needed, so this is a ceiling, not a cost.
+    max_pool_connections=MAX_STATUS_INDEX_SHARDS,
+)
+
+
+@functools.cache
+def default_client() -> "DynamoDBClient":
+    """One client per process; region, credentials and endpoint come from the environment.
+
+    ``AWS_ENDPOINT_URL_DYNAMODB`` (boto3's own setting) points it at DynamoDB Local.
+    """
+    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+
+def client_for(conf: Mapping[str, Any]) -> "DynamoDBClient":
+    """A client of its own for the seed's ``aws_conf`` (keys, region, endpoint), with the same budget."""
+    return boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **conf})
+
+
+def resource_for(conf: Mapping[str, Any]) -> "DynamoDBServiceResource":
+    """boto3's resource layer, for the seed's ``get_table``: built only when asked for."""
+    return boto3.resource("dynamodb", **{"config": CLIENT_CONFIG, **conf})

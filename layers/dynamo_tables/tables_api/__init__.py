@@ -1,0 +1,46 @@
+"""The HTTP side of the layer: what every handler uses to read a request, call one table
+method and shape the answer (API Gateway REST proxy events; RFC 9457 problems).
+
+It uses ``dynamo_tables``, which knows nothing of it. A handler needs only these names::
+
+    app = create_app()
+    items = SimpleTableClass()
+
+    @app.put("/items/<key>")
+    def put_item(key: str) -> Response[str]:
+        body = json_object_body(app, required=("value",))
+        item, created = items.put_value(key, body["value"], write_tokens(app))
+        ...
+"""
+
+# First, so that Powertools' event handler is imported lean (see powertools.py).
+import tables_api.powertools  # noqa: F401
+from tables_api.app import create_app, write_tokens
+from tables_api.log import logger
+from tables_api.parsing import (
+    json_object_body,
+    matches_none_match,
+    page_request,
+    query_parameter,
+    write_precondition,
+)
+from tables_api.powertools import Response  # first: it keeps a cold start's Powertools imports lean
+from tables_api.problems import problem
+from tables_api.responses import empty_response, etag, json_response, location
+
+__all__ = [
+    "Response",
+    "create_app",
+    "empty_response",
+    "etag",
+    "json_object_body",
+    "json_response",
+    "location",
+    "logger",
+    "matches_none_match",
+    "page_request",
+    "problem",
+    "query_parameter",
+    "write_precondition",
+    "write_tokens",
+]

@@ -1,0 +1,144 @@
+"""The resolver every handler builds at cold start, with the API's rules for every route.
+
+Routes receive their keys as API Gateway decoded them; every answer is counted
+(``metrics.py``); every error becomes an RFC 9457 problem (``problems.py``); a write with
+an ``Idempotency-Key`` runs once per key (``idempotency.py``).
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dynamo_tables.errors import Throttled, Unavailable
+from dynamo_tables.settings import table_name_from
+from dynamo_tables.write_tokens import WriteTokens
+from tables_api.errors import BadRequest
+from tables_api.log import logger
+from tables_api.metrics import count_request, note
+from tables_api.parsing import MAX_IDEMPOTENCY_KEY_LENGTH, check_route_key, header
+from tables_api.powertools import APIGatewayRestResolver, NotFoundError, Response
+from tables_api.problems import CLIENT_ERRORS, client_error_answer, problem
+from tables_api.startup import prepare_runtime
+
+if TYPE_CHECKING:  # at run time, importing it would load the whole event_handler package
+    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+RETRY_AFTER_SECONDS = 2
+_WRITES = frozenset({"PUT", "PATCH", "DELETE"})
+_WRITE_TOKENS = "write_tokens"  # the request's context entry idempotency.py sets
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+
+class _Resolver(APIGatewayRestResolver):
+    """Powertools' REST resolver for the template's greedy routes, ``/items/{key+}``.
+
+    A ``<name>`` in a rule matches the rest of the path, slashes included, and the route
+    receives the path parameter as API Gateway decoded it, once. ``event.path`` cannot
+    serve: its percent-encoding differs between API Gateway and SAM CLI's emulation, the
+    parameters' does not. A rule is a regular expression to Powertools, which its
+    documentation's catch-all routes (``.+``) rely on.
+    """
+
+    def route(  # Powertools' own options pass through unnamed
+        self, rule: str, method: str | list[str] | tuple[str], *args: Any, **kwargs: Any
+    ) -> Callable[[Route], Route]:
+        names = re.findall(r"<(\w+)>", rule)
+        # DOTALL: a key may hold any character, a newline too (refused later, by its rules).
+        register = super().route(re.sub(r"<\w+>", "(?s:.+)", rule), method, *args, **kwargs)
+
+        def decorator(route: Route) -> Route:
+            def with_path_parameters() -> Any:
+                decoded = self.current_event.path_parameters or {}
+                return route(**{name: decoded.get(name) for name in names})
+
+            with_path_parameters.__name__ = route.__name__
+            register(with_path_parameters)
+            return route
+
+        return decorator
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        """As Powertools resolves it; a HEAD answer is GET's status and headers, never a
+        body. Every answer is counted under its route (``metrics.py``)."""
+        response: dict[str, Any] = super().resolve(event, context)
+        if event.get("httpMethod") == "HEAD":
+            response["body"] = ""
+        route = f"{event.get('httpMethod')} {event.get('resource')}"
+        count_request(route, response["statusCode"], getattr(context, "function_name", None))
+        return response
+
+
+def create_app() -> APIGatewayRestResolver:
+    """A resolver with every domain exception mapped to its problem response.
+
+    Raises:
+        ConfigurationError: ``IDEMPOTENCY_TABLE_NAME`` is not set (checked at cold start,
+            though only a request with the header uses it).
+    """
+    prepare_runtime()
+    table_name_from("IDEMPOTENCY_TABLE_NAME")
+    app = _Resolver()
+    app.use([_check_route_keys, _idempotent_writes])
+
+    @app.exception_handler([kind for kind, _ in CLIENT_ERRORS])
+    def client_error(error: Exception) -> Response[str] | None:
+        return client_error_answer(error)
+
+    @app.exception_handler(Unavailable)
+    def unavailable(error: Unavailable) -> Response[str]:
+        logger.warning("DynamoDB unavailable", extra={"reason": str(error)})
+        if isinstance(error, Throttled):
+            note("Throttles")
+        return problem(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "the database is busy or unreachable; retry later",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @app.not_found
+    def no_route(error: NotFoundError) -> Response[str]:
+        return problem(HTTPStatus.NOT_FOUND, "no such resource")
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[str]:
+        # Logged loudly with its traceback; the client gets nothing internal.
+        logger.exception("unhandled error")
+        return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
+
+    return app
+
+
+def write_tokens(app: APIGatewayRestResolver) -> WriteTokens | None:
+    """Where this request's writes take their tokens: from its ``Idempotency-Key`` when it
+    carries one (``idempotency.py`` derives them), so a retried request's writes recognise
+    an earlier run's; None, fresh ones, otherwise. Pass it to the table method that writes."""
+    tokens = app.context.get(_WRITE_TOKENS)
+    return tokens if isinstance(tokens, WriteTokens) else None
+
+
+def _check_route_keys(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
+    """Every path parameter is a key or id: refused (422) before the route runs."""
+    for name, value in (app.current_event.path_parameters or {}).items():
+        check_route_key(name, value)
+    return next_middleware(app)
+
+
+def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
+    """A write with an ``Idempotency-Key`` runs once per key and request (see idempotency.py).
+
+    Without the header nothing more happens: that module, Powertools' idempotency utility
+    and its table are not even loaded.
+    """
+    key = header(app, "Idempotency-Key")
+    if key is None or app.current_event.http_method not in _WRITES:
+        return next_middleware(app)
+    if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise BadRequest(f"Idempotency-Key must be at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
+    from tables_api.idempotency import answer_once
+
+    def run(tokens: WriteTokens) -> Response[Any]:
+        app.context[_WRITE_TOKENS] = tokens  # read by write_tokens(app), in the route
+        return next_middleware(app)
+
+    return answer_once(app, key, run)
