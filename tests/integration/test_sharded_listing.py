@@ -173,8 +173,11 @@ def test_an_edited_cursor_is_a_400_or_a_page_of_this_listing(
         page = walked["records"].list_by_status(reader, 3, cursor)
     except InvalidCursor:
         return  # the API's 400
-    # Then if it reads at all, it is a page of this listing
+    # Then if it reads at all, it is a page of this listing: its own records, each once
     assert all(record.status == reader for record in page.items)
+    found = [record.id for record in page.items]
+    assert set(found) <= {f"r{number}" for number in range(10)}
+    assert len(found) == len(set(found)) <= 3
 
 
 def test_a_cursor_for_another_listing_is_refused(walked: dict[str, Any]) -> None:

@@ -133,6 +133,8 @@ def test_a_delete_cancelled_by_a_conflict_is_retried() -> None:
         )
         stubber.add_response("transact_write_items", {})
         SimpleTableClass(client=client).delete_value("k")
+
+        stubber.assert_no_pending_responses()  # the cancelled delete went again, once
         stubber.assert_no_pending_responses()
 
 
