@@ -192,7 +192,7 @@ def test_a_cursor_for_another_listing_is_refused(walked: dict[str, Any]) -> None
         with pytest.raises(InvalidCursor):
             walked["unsharded"].list_by_status(status, 3, cursor)  # the seed index's listing
     # What the seed index's listing issues (a table has one index or the other: made here)
-    seed_key = {"AttributeOneKey": {"S": "r1"}, "AttributeTwoKey": {"S": "green"}}
+    seed_key: dict[str, Any] = {"AttributeOneKey": {"S": "r1"}, "AttributeTwoKey": {"S": "green"}}
     with pytest.raises(InvalidCursor):
         records.list_by_status("green", 3, encode_cursor("records:green", seed_key))
 

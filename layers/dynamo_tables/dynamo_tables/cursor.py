@@ -13,11 +13,12 @@ from typing import Any
 
 from dynamo_tables.errors import InvalidCursor, InvalidInput
 from dynamo_tables.limits import check_key
+from dynamo_tables.shapes import AttributeMap
 
 _VERSION = 1
 
 
-def encode_cursor(scope: str, last_key: dict[str, Any] | None) -> str | None:
+def encode_cursor(scope: str, last_key: AttributeMap | None) -> str | None:
     """``LastEvaluatedKey`` (string attributes only) to an opaque URL-safe token."""
     if not last_key:
         return None
@@ -26,7 +27,7 @@ def encode_cursor(scope: str, last_key: dict[str, Any] | None) -> str | None:
 
 def decode_cursor(
     scope: str, cursor: str | None, key_names: frozenset[str], bound: Mapping[str, str] | None = None
-) -> dict[str, Any] | None:
+) -> AttributeMap | None:
     """A token from ``encode_cursor`` back to an ``ExclusiveStartKey`` for this scope.
 
     Its key must be one DynamoDB could have given this listing: the listing's key names,

@@ -15,7 +15,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -47,6 +47,14 @@ _STORE = idempotency_store(table_name_from("IDEMPOTENCY_TABLE_NAME"), default_cl
 Run = Callable[[WriteTokens], Response[Any]]
 
 
+class KeptAnswer(TypedDict):
+    """An answer as the idempotency table keeps it: the body compressed (``_packed``)."""
+
+    status_code: int
+    body: str
+    headers: dict[str, Any]
+
+
 def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str]:
     """``run`` the write once for this key and request, passing it the write tokens its
     table methods take; later, its first answer again.
@@ -68,7 +76,7 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str
     scoped = [event.request_context.identity.caller or "", key]
     seed = hashlib.sha256(json.dumps([scoped, request], sort_keys=True).encode()).hexdigest()
     _CONFIG.register_lambda_context(app.lambda_context)
-    ran: list[dict[str, Any]] = []  # the write's own answer, should keeping it fail
+    ran: list[KeptAnswer] = []  # the write's own answer, should keeping it fail
     try:
         answer = _run_once(
             data={"key": scoped, "request": request}, run=lambda: run(WriteTokens(seed)), ran=ran
@@ -94,9 +102,7 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str
 @idempotent_function(
     data_keyword_argument="data", persistence_store=_STORE, config=_CONFIG, key_prefix="dynamodb-backend"
 )
-def _run_once(
-    data: dict[str, Any], run: Callable[[], Response[Any]], ran: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _run_once(data: dict[str, Any], run: Callable[[], Response[Any]], ran: list[KeptAnswer]) -> KeptAnswer:
     """The answer to keep: a success or a client error; a 5xx raises, and is not kept."""
     try:
         response = run()
@@ -105,7 +111,7 @@ def _run_once(
         if problem is None:
             raise
         response = problem
-    answer = {
+    answer: KeptAnswer = {
         "status_code": response.status_code,
         "body": _packed(response.body),
         "headers": response.headers,
