@@ -16,6 +16,8 @@ LAMBDA_PYTHON ?= $(firstword $(foreach candidate,python3.13 $(wildcard $(HOME)/.
 LAMBDA_DEPS := $(if $(filter Linux,$(shell uname -s)),$(LAMBDA_VENV)/.installed)
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
+# template.yaml's Fn::ForEach is expanded by SAM CLI only when asked; samconfig.toml asks too.
+export SAM_CLI_ENABLE_LANGUAGE_EXTENSIONS := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 SOURCES := layers functions devstack bench scripts tests
