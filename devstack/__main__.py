@@ -1,4 +1,5 @@
-"""``python -m devstack start`` (``make start``) and ``python -m devstack invoke`` (``make invoke``)."""
+"""``python -m devstack start`` (``make start``), ``python -m devstack invoke`` (``make invoke``)
+and ``python -m devstack expand`` (``make lint``: the template its linters read)."""
 
 import argparse
 import json
@@ -13,6 +14,7 @@ from devstack.dynamodb_local import SetupError, port_is_free
 from devstack.reload import Watcher
 from devstack.runtime import FunctionCrashed
 from devstack.stack import DATA_DIR, LocalStack, serve_api
+from devstack.template import load_template
 
 
 class Stopped(Exception):
@@ -47,7 +49,16 @@ def main(argv: list[str] | None = None) -> int:
         "--in-process", action="store_true", help="run the handler in this process, no emulator"
     )
 
+    expand = commands.add_parser(
+        "expand", help="write template.yaml with its Fn::ForEach loops written out, as JSON"
+    )
+    expand.add_argument("output", type=Path, help="the file to write, e.g. .aws-sam/expanded/template.json")
+
     args = parser.parse_args(argv)
+    if args.command == "expand":
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(load_template(), indent=1) + "\n")
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     signal.signal(signal.SIGTERM, _raise_stopped)
     # Ctrl-C stops the stack even when it was started as a script's background job, which

@@ -48,7 +48,8 @@ def sam_build(build_dir: Path = BUILD_DIR) -> None:
     cache = [] if build_dir == BUILD_DIR else ["--cache-dir", str(build_dir.parent / "cache")]
     with log_path.open("wb") as output:
         result = subprocess.run(  # noqa: S603 - fixed command, no shell
-            [str(sam), "build", "--build-dir", str(build_dir), *cache],
+            # --language-extensions: template.yaml declares its functions in a Fn::ForEach.
+            [str(sam), "build", "--language-extensions", "--build-dir", str(build_dir), *cache],
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -118,7 +119,9 @@ def function_specs(
     from samcli.lib.providers.sam_function_provider import SamFunctionProvider
     from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
-    stacks, _ = SamLocalStackProvider.get_stacks(str(built_template), parameter_overrides=parameters or {})
+    stacks, _ = SamLocalStackProvider.get_stacks(
+        str(built_template), parameter_overrides=parameters or {}, language_extensions_enabled=True
+    )
     tables = set(table_definitions())
     specs = {}
     for function in SamFunctionProvider(stacks).get_all():
@@ -331,7 +334,9 @@ def serve_api(stack: LocalStack, port: int, host: str = "127.0.0.1") -> None:
     if not port_is_free(port, host):
         raise SetupError(f"port {port} is already in use: set PORT to a free port")
     api_docs.require_installed()
-    stacks, _ = SamLocalStackProvider.get_stacks(str(BUILT_TEMPLATE), parameter_overrides=stack.parameters)
+    stacks, _ = SamLocalStackProvider.get_stacks(
+        str(BUILT_TEMPLATE), parameter_overrides=stack.parameters, language_extensions_enabled=True
+    )
     api = ApiProvider(stacks, cwd=str(BUILD_DIR)).api
     service = api_gateway_emulation(api, EmulatorLambdaRunner(stack.pools), port, host)
     service.create()

@@ -1,9 +1,12 @@
-"""template.yaml as the single source of truth for the tables.
+"""template.yaml as the single source of truth for the tables, the functions and their routes.
 
 Tests, the local stack and the schema check all build their tables from here, so none
-of them can drift from what ``sam deploy`` creates.
+of them can drift from what ``sam deploy`` creates. The functions are declared in a
+``Fn::ForEach``: every reader gets them written out (:func:`load_template`).
 """
 
+import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +31,112 @@ class UnsupportedIntrinsic(ValueError):
     """The template uses an intrinsic this small resolver does not know: extend it."""
 
 
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+_FOR_EACH = "Fn::ForEach::"
+
+
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template with each ``Fn::ForEach`` written out (:func:`expand_loops`), so every
+    caller sees the resources a deploy creates, under their logical ids."""
+    return expand_loops(raw_template(path))
+
+
+def raw_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template as written, loops and all."""
     template: dict[str, Any] = yaml_parse(path.read_text())
     return template
+
+
+def expand_loops(template: dict[str, Any]) -> dict[str, Any]:
+    """What CloudFormation's ``AWS::LanguageExtensions`` transform hands on to SAM's: each
+    ``Fn::ForEach::<loop>`` under ``Resources`` written out once per item of its collection
+    (``${Identifier}`` and ``&{Identifier}`` replaced in keys and strings, ``Ref`` to the
+    identifier replaced by the item), a ``Fn::Sub`` left with no variable the plain string
+    it is, and each ``Fn::FindInMap`` whose keys are known looked up (``DefaultValue``
+    included; a mapping left unread is dropped). Everything else stays for CloudFormation
+    to resolve, parameters and conditions included, so callers resolve them with the
+    parameters they choose.
+
+    SAM CLI's own expansion (``expand_language_extensions``) is not used here: it resolves
+    every parameter to its default and every ``Fn::If`` with it, and turns a ``Fn::Sub`` it
+    cannot resolve into a plain string holding ``${...}``.
+    """
+    transforms = template.get("Transform", [])
+    transforms = [transforms] if isinstance(transforms, str) else list(transforms)
+    if LANGUAGE_EXTENSIONS not in transforms:
+        return template
+    expanded = copy.deepcopy(template)
+    resources: dict[str, Any] = {}
+    for key, value in template["Resources"].items():
+        generated = _for_each(key, value) if key.startswith(_FOR_EACH) else {key: copy.deepcopy(value)}
+        clashing = sorted(set(generated) & set(resources))
+        if clashing:
+            raise ValueError(f"{key}: logical ids declared twice: {clashing}")
+        resources.update(generated)
+    mappings = template.get("Mappings", {})
+    expanded["Resources"] = {key: _find_in_maps(value, mappings) for key, value in resources.items()}
+    rest_of_it = repr([expanded.get(section) for section in ("Conditions", "Resources", "Outputs")])
+    if "Fn::ForEach" in rest_of_it:
+        raise UnsupportedIntrinsic("Fn::ForEach is expanded only right under Resources, as SAM CLI does")
+    # A mapping that only the loops read is used up (cfn-lint would warn of an unused one).
+    expanded["Mappings"] = {name: rows for name, rows in mappings.items() if repr(name) in rest_of_it}
+    if not expanded["Mappings"]:
+        del expanded["Mappings"]
+    rest = [name for name in transforms if name != LANGUAGE_EXTENSIONS]
+    expanded["Transform"] = rest[0] if len(rest) == 1 else rest
+    return expanded
+
+
+def _for_each(key: str, loop: Any) -> dict[str, Any]:
+    identifier, collection, fragment = loop
+    if not isinstance(collection, list) or not all(isinstance(item, str) for item in collection):
+        raise UnsupportedIntrinsic(f"{key}: only a literal list of strings is expanded locally")
+    generated = {}
+    for item in collection:
+        for output_key, value in fragment.items():
+            if output_key.startswith(_FOR_EACH):
+                raise UnsupportedIntrinsic(f"{key}: a nested Fn::ForEach is not expanded locally")
+            generated[_replaced(output_key, identifier, item)] = _substituted(value, identifier, item)
+    return generated
+
+
+def _replaced(text: str, identifier: str, item: str) -> str:
+    return text.replace("${" + identifier + "}", item).replace("&{" + identifier + "}", item)
+
+
+def _substituted(value: Any, identifier: str, item: str) -> Any:
+    if isinstance(value, str):
+        return _replaced(value, identifier, item)
+    if isinstance(value, list):
+        return [_substituted(member, identifier, item) for member in value]
+    if not isinstance(value, dict):
+        return value
+    if value == {"Ref": identifier}:
+        return item
+    replaced = {key: _substituted(member, identifier, item) for key, member in value.items()}
+    text = replaced.get("Fn::Sub") if list(replaced) == ["Fn::Sub"] else None
+    if isinstance(text, str) and not re.search(r"\$\{[^!]", text):  # no variable left ("${!" is a literal)
+        return text.replace("${!", "${")
+    return replaced
+
+
+def _find_in_maps(value: Any, mappings: dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        return [_find_in_maps(member, mappings) for member in value]
+    if not isinstance(value, dict):
+        return value
+    resolved = {key: _find_in_maps(member, mappings) for key, member in value.items()}
+    if list(resolved) != ["Fn::FindInMap"]:
+        return resolved
+    map_name, top, second, *default = resolved["Fn::FindInMap"]
+    if not all(isinstance(key, str) for key in (map_name, top, second)):
+        return resolved  # a key CloudFormation knows only at deploy time (a parameter's value)
+    found = mappings.get(map_name, {}).get(top, {})
+    if second in found:
+        return copy.deepcopy(found[second])
+    if default:
+        return default[0]["DefaultValue"]
+    raise ValueError(f"Fn::FindInMap: {map_name} has no {top}.{second}, and no DefaultValue is given")
 
 
 def parameter_values(template: dict[str, Any], overrides: dict[str, str] | None = None) -> dict[str, str]:

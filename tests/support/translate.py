@@ -40,3 +40,13 @@ def expand(layer_zip: str = "layer.zip", **parameters: str) -> dict[str, Any]:
 
 def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {name: body for name, body in template["Resources"].items() if body["Type"] == resource_type}
+
+
+def selected(value: Any) -> Any:
+    """A ``Fn::Select`` of a known place as CloudFormation resolves it (the functions' grants
+    select their resource from one list); any other value as it is."""
+    if isinstance(value, dict) and list(value) == ["Fn::Select"]:
+        place, listed = value["Fn::Select"]
+        if isinstance(place, str | int) and isinstance(listed, list):
+            return listed[int(place)]
+    return value

@@ -1,9 +1,9 @@
 """A route added the way CONTRIBUTING.md says is tested by every tier with no test edit.
 
 In a copy of the repository's tracked files, a tiny route ``GET /first-item`` is added in
-the checklist's places only (its handler, its template entry and log group, its openapi
-path, its event, and its two lines of documentation). Every tier's collection must then
-hold its cases, and its own unit cases must pass there.
+the checklist's places only (its handler, its row and its name in template.yaml, its
+openapi path, its event, and its two lines of documentation). Every tier's collection must
+then hold its cases, and its own unit cases must pass there.
 """
 
 import json
@@ -40,71 +40,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return app.resolve(event, context)
 '''
 
-TEMPLATE_ENTRY = """
-  FirstItemLogGroup:
-    Type: AWS::Logs::LogGroup
-    DeletionPolicy: Delete
-    UpdateReplacePolicy: Delete
-    Properties:
-      RetentionInDays: !Ref LogRetentionDays
-
-  FirstItemFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      DeploymentPreference:
-        Alarms: [!Ref FirstItemErrorsAlarm]
-      LoggingConfig:
-        LogGroup: !Ref FirstItemLogGroup
-      CodeUri: functions/first_item/
+# Its row in the template's Mappings.Routes; its name goes in the list of the loop that
+# declares every function's log group, function and errors alarm.
+ROUTES_ROW = """    FirstItem:
+      Method: get
+      Path: /first-item
       Description: GET /first-item
-      Policies:
-        - Statement:
-            - Effect: Allow
-              Action: dynamodb:Scan
-              Resource: !GetAtt SimpleTable.Arn
-      Events:
-        Api:
-          Type: Api
-          Properties:
-            RestApiId: !Ref Api
-            Path: /first-item
-            Method: get
-
-  FirstItemErrorsAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: FirstItemFunction failed (a 500 it answered, an unhandled error, a timeout or a crash)
-      Metrics:
-        - Id: failures
-          Expression: FILL(errors, 0) + FILL(faults, 0)
-          ReturnData: true
-        - Id: errors
-          ReturnData: false
-          MetricStat:
-            Metric:
-              Namespace: AWS/Lambda
-              MetricName: Errors
-              Dimensions: [{Name: FunctionName, Value: !Ref FirstItemFunction}]
-            Period: 60
-            Stat: Sum
-        - Id: faults
-          ReturnData: false
-          MetricStat:
-            Metric:
-              Namespace: !Ref MetricsNamespace
-              MetricName: Faults
-              Dimensions:
-                - {Name: function, Value: !Ref FirstItemFunction}
-                - {Name: service, Value: !Ref AWS::StackName}
-            Period: 60
-            Stat: Sum
-      EvaluationPeriods: 1
-      Threshold: 0
-      ComparisonOperator: GreaterThanThreshold
-      TreatMissingData: notBreaching
-      AlarmActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
-      OKActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]
+      CodeUri: functions/first_item/
+      Grant: [dynamodb:Scan]
+      GrantOn: SimpleTable
 """
+LOOP_LIST = "  Fn::ForEach::Function:\n    - Route\n    - ["
 
 OPENAPI_PATH = """  /first-item:
     get:
@@ -166,6 +112,8 @@ RUN_FOR_REAL = [
     "tests/unit/test_security.py::test_every_function_is_exercised_by_its_events",
     "tests/unit/test_security.py::test_every_function_logs_to_its_own_group_with_a_retention",
     "tests/unit/test_template.py::test_one_function_per_route_get_and_head_may_share",
+    "tests/unit/test_template.py::test_a_function_its_log_group_and_its_errors_alarm_are_declared_once_for_every_route",
+    "tests/unit/test_template.py::test_the_loop_and_the_routes_mapping_name_the_same_routes_once",
     "tests/unit/test_observability_template.py::test_every_function_has_an_alarm_on_its_crashes_and_on_the_500s_it_answers",
     "tests/http/test_readme.py::test_the_readme_shows_every_route",
 ]
@@ -196,7 +144,9 @@ def _add_route_by_the_checklist(repository: Path) -> None:
     (repository / "functions/first_item").mkdir()
     (repository / "functions/first_item/app.py").write_text(HANDLER)
     template = repository / "template.yaml"
-    template.write_text(template.read_text().replace("\nOutputs:", TEMPLATE_ENTRY + "\nOutputs:", 1))
+    assert template.read_text().count(LOOP_LIST) == 1
+    template.write_text(template.read_text().replace(LOOP_LIST, LOOP_LIST + "FirstItem, "))
+    _insert_after(template, "  Routes:", ROUTES_ROW)
     _insert_after(repository / "openapi.yaml", "paths:", OPENAPI_PATH)
     event = json.loads((repository / "events/list_items.json").read_text())
     event.update(resource="/first-item", path="/first-item")

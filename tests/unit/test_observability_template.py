@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devstack.template import ROOT, load_template, resources_of_type
+from devstack.template import ROOT, api_routes, load_template, resources_of_type
 from tables_api.metrics import COUNTERS
 from tests.support.translate import expand, resources
 
@@ -191,3 +191,41 @@ def test_the_namespace_may_not_be_one_aws_keeps_for_itself() -> None:
     pattern = TEMPLATE["Parameters"]["MetricsNamespace"]["AllowedPattern"]
     assert re.fullmatch(pattern, TEMPLATE["Parameters"]["MetricsNamespace"]["Default"])
     assert not re.fullmatch(pattern, "AWS/Lambda")
+
+
+def test_api_gateway_writes_no_per_method_metrics_and_nothing_reads_any() -> None:
+    # Per-method metrics (MethodSettings' MetricsEnabled) are billed like custom metrics; what
+    # reads API Gateway's metrics here reads the stage's, which API Gateway always sends.
+    (stage,) = resources(expand(), "AWS::ApiGateway::Stage").values()
+    (settings,) = stage["Properties"]["MethodSettings"]
+    assert settings.get("MetricsEnabled", False) is False
+
+    read = [
+        dimensions
+        for alarm in _alarms(expand()).values()
+        if alarm["Properties"].get("Namespace") == "AWS/ApiGateway"
+        for dimensions in [{d["Name"] for d in alarm["Properties"]["Dimensions"]}]
+    ]
+    read += [
+        {name for name in metric[2::2] if isinstance(name, str)}  # [namespace, metric, name, value, ...]
+        for widget in _dashboard_body()["widgets"]
+        for metric in widget["properties"].get("metrics", [])
+        if metric and metric[0] == "AWS/ApiGateway"
+    ]
+    assert read
+    assert all(dimensions <= {"ApiName", "Stage"} for dimensions in read), read
+
+
+def test_the_readme_counts_the_custom_metrics_and_their_price() -> None:
+    # Each counter per route and for the service, and Faults per function (tables_api/metrics.py).
+    routes, functions = len(api_routes()), len(FUNCTIONS)
+    metrics = len(COUNTERS) * (routes + 1) + functions
+    readme = " ".join((ROOT / "README.md").read_text().split())
+
+    stated = re.search(
+        r"(\d+) for this API's (\d+) routes \(`HEAD` counts apart\) and (\d+) functions, at most about "
+        r"\$(\d+) a month",
+        readme,
+    )
+    assert stated is not None
+    assert stated.groups() == (str(metrics), str(routes), str(functions), str(round(metrics * 0.30)))

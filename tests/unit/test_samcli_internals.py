@@ -5,6 +5,11 @@ import inspect
 import re
 from importlib.metadata import version
 
+import pytest
+from samcli.lib.cfn_language_extensions.sam_integration import (
+    ENABLE_ENV_VAR,
+    resolve_language_extensions_enabled,
+)
 from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.provider import Function
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
@@ -83,3 +88,13 @@ def test_devstack_can_add_its_docs_page_to_the_app_sam_cli_builds() -> None:
     source = inspect.getsource(LocalApigwService.create)
     assert "self._app = Flask(" in source
     assert "strict_slashes = False" in source
+
+
+def test_sam_cli_expands_fn_foreach_where_devstack_and_make_ask_it_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # devstack reads the built template (which keeps its Fn::ForEach) with
+    # get_stacks(..., language_extensions_enabled=True); make exports the variable.
+    assert "language_extensions_enabled" in inspect.signature(SamLocalStackProvider.get_stacks).parameters
+    monkeypatch.setenv(ENABLE_ENV_VAR, "1")
+    assert resolve_language_extensions_enabled(None) is True

@@ -22,7 +22,7 @@ from devstack.template import (
 from dynamo_tables import ComplexTableClass, SimpleTableClass, default_client
 from tests.support.events import event_names, function_for, load_event, seed_tables
 from tests.support.lambda_context import FakeLambdaContext
-from tests.support.translate import expand, resources
+from tests.support.translate import expand, resources, selected
 from tests.unit.conftest import all_function_ids, load_handler
 
 # StatusIndexShards: off (the seed's index) and on (the write-sharded index instead).
@@ -38,13 +38,14 @@ XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
 
 
 def _grants(role: dict[str, Any], template: dict[str, Any], shards: str) -> list[tuple[set[str], Any]]:
-    """The role's (actions, resource) pairs, each ``Fn::If`` resolved as CloudFormation would."""
+    """The role's (actions, resource) pairs, each ``Fn::Select`` (of a known place) and
+    ``Fn::If`` resolved as CloudFormation would."""
     grants = []
     for policy in role["Properties"].get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
-            resource = statement["Resource"]
+            resource = selected(statement["Resource"])
             if "Fn::If" in resource:
                 name, if_true, if_false = resource["Fn::If"]
                 holds = condition_holds(name, template, {"StatusIndexShards": shards})

@@ -10,6 +10,7 @@ import pytest
 from devstack.template import function_code_dir, load_template, resources_of_type
 from dynamo_tables import ComplexTableClass, ConfigurationError, SimpleTableClass
 from dynamo_tables.schema import COMPLEX_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_TABLE_NAME
+from tests.support.translate import selected
 
 SEED_CONF = {"region_name": "us-east-1"}
 
@@ -90,7 +91,7 @@ def _own_table_variables() -> list[tuple[str, str]]:
     pairs = []
     for logical_id, function in resources_of_type(template, "AWS::Serverless::Function").items():
         statement = function["Properties"]["Policies"][0]["Statement"][0]
-        table = statement["Resource"]["Fn::GetAtt"][0]
+        table = selected(statement["Resource"])["Fn::GetAtt"][0]
         pairs.append((logical_id, by_table[table]))
     return sorted(pairs)
 
