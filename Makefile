@@ -29,8 +29,11 @@ SOURCES := layers functions devstack bench scripts tests
 EXPANDED := .aws-sam/expanded/template.json
 PORT ?= 3000
 DDB_PORT ?= 8000
+# pytest-xdist: one worker per core, at most four (each worker of the integration tier runs a
+# DynamoDB Local and a pool of sandboxes); loadgroup keeps the HTTP tier on one worker.
+PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=4 --dist=loadgroup
 
-.PHONY: help deps start invoke reset test unit integration test-http fuzz bench publish lint lint-expanded audit format build lock clean
+.PHONY: help deps start invoke reset test unit project integration test-http fuzz bench publish lint lint-expanded audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -101,17 +104,20 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(SOURCES)
 	$(BIN)/ruff format $(SOURCES)
 
-unit: $(BIN)/.installed ## Unit tests (moto, no network)
-	$(BIN)/pytest tests/unit
+unit: $(BIN)/.installed ## Unit tests (moto, no network): the fast loop, well under a minute
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/unit
+
+project: $(BIN)/.installed $(SECURITY_BIN)/.installed ## The repository as a whole: the expanded template, linters, docs, a route added
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/project
 
 integration: deps ## Integration tests (DynamoDB Local and the runtime emulator, started by the tests)
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/integration
 
 fuzz: deps ## A long schemathesis run against a local API: FUZZ_EXAMPLES=500 and a fresh seed
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} $(BIN)/pytest tests/http/test_schemathesis.py -s
 
 test-http: deps ## The HTTP contract tests: a local API on free ports, or API_URL=https://... for a stage
-	$(BIN)/pytest tests/http
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/http
 
 bench: deps ## Cold start, warm overhead, round trips, local API load, sizes: into docs/PERFORMANCE.md
 	$(BIN)/python -m bench $(BENCH_ARGS)
@@ -120,8 +126,8 @@ publish: $(BIN)/.installed ## After a deploy that changed only parameters: make 
 	@test -n "$(STACK)" || { echo "usage: make publish STACK=<stack name, e.g. dynamodb-backend-dev>" >&2; exit 2; }
 	$(BIN)/python -m scripts.publish_live $(STACK)
 
-test: deps lint ## Everything CI runs: lint, then every test tier
-	$(BIN)/pytest tests
+test: deps lint ## Everything CI runs: lint, then every test tier, on every core
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests
 
 build: $(BIN)/.installed ## sam build: the layer for python3.13/arm64 and every function
 	$(BIN)/sam build

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--saves", type=int, default=10, help="hot reloads of each kind (default 10)")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"any of {','.join(SECTIONS)}")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md")
+    parser.add_argument("--no-build", action="store_true", help="measure the existing .aws-sam/build")
     args = parser.parse_args(argv)
     chosen = [section for section in args.sections.split(",") if section]
     if args.rounds < 2:  # each function's report compares the two halves of its pairs
@@ -39,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
     try:
-        print("sam build ...", file=sys.stderr)
-        sam_build()
+        if not args.no_build:
+            print("sam build ...", file=sys.stderr)
+            sam_build()
         parts = []
         for section in chosen:
             print(f"{section} ...", file=sys.stderr)
@@ -81,8 +83,8 @@ def _cold(args: argparse.Namespace) -> str:
         f"{label} {value:.3f}x (goal ≤ {COLD_GOALS[label]:.2f}x: {_met(value, COLD_GOALS[label])})"
         for label, value in (("worst", medians[worst]), ("median", across))
     )
-    source_only = cold_start.without_bytecode(specs[worst], max(8, args.rounds // 4))
-    profile = cold_start.import_profile(specs[worst])
+    source_only = cold_start.without_bytecode(specs[worst], _source_only_pairs(args.rounds))
+    profile = cold_start.import_profile(specs[worst], runs=min(5, args.rounds))
     baseline_profile = {
         module
         for module, _, _ in cold_start.import_profile(
@@ -101,7 +103,7 @@ def _cold(args: argparse.Namespace) -> str:
             f"Baseline INIT median {statistics.median(starts.baseline_ms):.0f} ms. **{verdict}**; worst is "
             f"{worst}. The last column is the median of each half of the pairs: how far two runs agree. "
             f"{worst} with its layer shipped as source only (a build without Python 3.13): "
-            f"**{source_only:.3f}x** ({max(8, args.rounds // 4)} pairs).",
+            f"**{source_only:.3f}x** ({_source_only_pairs(args.rounds)} pairs).",
             report.table(("Function", "INIT median (ms)", "Ratio to baseline", "First / second half"), rows),
             f"### Import profile of {worst}",
             "`python -X importtime`, top 15 modules by cumulative time (ms, median of 5 runs). `app` "
@@ -115,6 +117,11 @@ def _cold(args: argparse.Namespace) -> str:
             report.table(("Module", "Self"), [(f"`{m}`", f"{o:.1f}") for m, o in added[:15]]),
         ]
     )
+
+
+def _source_only_pairs(rounds: int) -> int:
+    """A quarter of the rounds, at least 8 when there are that many (a smoke run takes fewer)."""
+    return max(min(8, rounds), rounds // 4)
 
 
 def _met(value: float, goal: float) -> str:

@@ -59,7 +59,7 @@ def sam_build(build_dir: Path = BUILD_DIR) -> None:
         raise SetupError(f"sam build failed (exit {result.returncode}); see {_shown(log_path)}")
 
 
-def dynamodb_client(endpoint_url: str) -> Any:
+def dynamodb_client(endpoint_url: str, attempts: int = 3, read_timeout: float = 5) -> Any:
     return boto3.client(
         "dynamodb",
         endpoint_url=endpoint_url,
@@ -67,7 +67,9 @@ def dynamodb_client(endpoint_url: str) -> Any:
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=Config(
-            retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=5
+            retries={"mode": "standard", "total_max_attempts": attempts},
+            connect_timeout=2,
+            read_timeout=read_timeout,
         ),
     )
 
@@ -106,7 +108,9 @@ def _keys(table: dict[str, Any]) -> tuple[object, ...]:
 def is_dynamodb(endpoint_url: str) -> bool:
     """Whether a DynamoDB (Local) already answers there, so it can be shared."""
     try:
-        dynamodb_client(endpoint_url).list_tables(Limit=1)
+        # Once, briefly: DynamoDB Local answers in milliseconds, and a port held by something
+        # else would otherwise keep a user waiting for three attempts of five seconds.
+        dynamodb_client(endpoint_url, attempts=1, read_timeout=2).list_tables(Limit=1)
     except (BotoCoreError, ClientError):
         return False
     return True

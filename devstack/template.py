@@ -6,6 +6,7 @@ of them can drift from what ``sam deploy`` creates. The functions are declared i
 """
 
 import copy
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,15 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
 
 
 def raw_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """The template as written, loops and all."""
+    """The template as written, loops and all: a copy of its own for each caller."""
+    stat = path.stat()
+    return copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    """Parsed once per version of the file: parsing it takes some 80 ms, and the tests and
+    devstack read it hundreds of times (a saved template is a new version)."""
     template: dict[str, Any] = yaml_parse(path.read_text())
     return template
 

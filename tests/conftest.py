@@ -5,8 +5,12 @@ a real AWS account, and no developer's own AWS profile leaks into a run.
 """
 
 import os
+from pathlib import Path
+
+import pytest
 
 from devstack.template import load_template
+from tests.support.build import build_once
 
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
     os.environ.pop(_name, None)
@@ -25,3 +29,22 @@ os.environ.pop("STATUS_INDEX_SHARDS", None)
 os.environ["POWERTOOLS_METRICS_NAMESPACE"] = str(
     load_template()["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the HTTP tier runs on one worker: its tests
+    share one local API, a session fixture that each worker would otherwise start."""
+    http_tier = Path(__file__).parent / "http"
+    for item in items:
+        if item.path.is_relative_to(http_tier):
+            item.add_marker(pytest.mark.xdist_group("http"))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``.aws-sam/build``, made by this test run's one ``sam build`` (tests/support/build.py)."""
+    from devstack.stack import BUILD_DIR
+
+    base = tmp_path_factory.getbasetemp()
+    build_once(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+    return BUILD_DIR

@@ -31,17 +31,20 @@ def local_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def api_url(local_log: Path) -> Iterator[str]:
+def api_url(local_log: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     if url := os.environ.get("API_URL"):
         yield url.rstrip("/")
         return
+    request.getfixturevalue("built")  # this run's sam build (tests/conftest.py), which it serves
     port = free_port()
     with local_log.open("w") as output:
         yield from _serve_locally(port, output)
 
 
 def _serve_locally(port: int, output: IO[str]) -> Iterator[str]:
-    process = start_devstack("--port", str(port), "--ddb-port", str(free_port()), "--in-memory", log=output)
+    process = start_devstack(
+        "--port", str(port), "--ddb-port", str(free_port()), "--in-memory", "--no-build", log=output
+    )
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", process)
         yield f"http://127.0.0.1:{port}"

@@ -93,8 +93,10 @@ class DocsPage:
         return response
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def docs(browser: Browser, docs_url: str) -> Iterator[DocsPage]:
+    """The page, loaded once for the module: Swagger UI takes seconds to render here, and
+    each test reads it or tries out an operation of its own on it."""
     context = browser.new_context()
     try:
         yield DocsPage(context.new_page(), docs_url)

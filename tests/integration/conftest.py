@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -56,8 +57,10 @@ def table_names(client: Any) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def local_stack(dynamodb_local: DynamoDBLocal) -> Iterator[LocalStack]:
+def local_stack(dynamodb_local: DynamoDBLocal, built: Path) -> Iterator[LocalStack]:
     """What sam build made, each function in a pool of runtime emulators, on this DynamoDB Local."""
-    stack = LocalStack(ddb_port=dynamodb_local.port, data_dir=None, pool_size=2, log_sink=lambda *_: None)
+    stack = LocalStack(
+        ddb_port=dynamodb_local.port, data_dir=None, pool_size=2, build=False, log_sink=lambda *_: None
+    )
     yield stack.start()
     stack.stop()

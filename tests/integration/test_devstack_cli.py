@@ -68,7 +68,7 @@ def taken_port() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-def test_a_taken_port_is_a_one_line_error(taken_port: int) -> None:
+def test_a_taken_port_is_a_one_line_error(built: Path, taken_port: int) -> None:
     process = start_devstack("--port", str(taken_port), "--ddb-port", str(free_port()), "--no-build")
     _, stderr = process.communicate(timeout=60)
 

@@ -5,8 +5,6 @@ import os
 from functools import cache
 from typing import Any
 
-from samtranslator.translator.transform import transform
-
 from devstack.template import load_template, parameter_values
 
 
@@ -19,6 +17,8 @@ class _NoManagedPolicies:
 
 @cache
 def _expanded(parameters: tuple[tuple[str, str], ...], layer_zip: str) -> dict[str, Any]:
+    from samtranslator.translator.transform import transform  # the project tier's, not the unit tier's
+
     template = load_template()
     values = parameter_values(template, dict(parameters))
     # As `sam package` does: local code folders become S3 locations, named by their content.

@@ -2,10 +2,8 @@
 
 import io
 import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -13,10 +11,10 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from devstack.runtime import import_file
-from devstack.template import api_routes, function_code_dir, table_definitions
+from devstack.template import table_definitions
 from dynamo_tables import ComplexTableClass, SimpleTableClass
 from tests.support.events import function_for, seed_tables
+from tests.support.handlers import load_handler
 from tests.support.lambda_context import FakeLambdaContext
 
 
@@ -33,8 +31,10 @@ def status_index_shards(request: pytest.FixtureRequest, monkeypatch: pytest.Monk
 def dynamodb(status_index_shards: str) -> Iterator[Any]:
     """An empty mocked DynamoDB holding the template's tables, named by logical id as
     tests/conftest.py tells the table classes (SIMPLE_TABLE_NAME, COMPLEX_TABLE_NAME)."""
+    # Made before the mock starts: moto answers it all the same, and a client made inside a
+    # new mock takes some 90 ms (outside, 5 ms); every test of this tier makes one.
+    client = boto3.client("dynamodb")
     with mock_aws():
-        client = boto3.client("dynamodb")
         parameters = {"StatusIndexShards": status_index_shards}
         for logical_id, definition in table_definitions(parameters=parameters).items():
             client.create_table(TableName=logical_id, **definition)
@@ -57,20 +57,6 @@ def seeded(items: SimpleTableClass, records: ComplexTableClass) -> None:
     seed_tables(items, records)
 
 
-_handlers: dict[tuple[str, str], ModuleType] = {}
-
-
-def load_handler(logical_id: str) -> ModuleType:
-    """Import ``functions/<route>/app.py`` once per run and ``STATUS_INDEX_SHARDS`` (read at
-    its cold start), under a name of its own."""
-    shards = os.environ.get("STATUS_INDEX_SHARDS", "0")
-    if (logical_id, shards) not in _handlers:
-        suffix = "" if shards == "0" else f"_shards{shards}"
-        path = function_code_dir(logical_id) / "app.py"
-        _handlers[(logical_id, shards)] = import_file(path, f"handler_{logical_id}{suffix}")
-    return _handlers[(logical_id, shards)]
-
-
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -85,10 +71,6 @@ def invoke(dynamodb: Any) -> Invoke:
         return response
 
     return run
-
-
-def all_function_ids() -> list[str]:
-    return sorted(set(api_routes().values()))
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ from tests.support.events import (
     seed_tables,
     success_events,
 )
+from tests.support.handlers import load_handler
 from tests.support.openapi import operation
 from tests.support.responses import body_of, header
-from tests.unit.conftest import Invoke, load_handler
+from tests.unit.conftest import Invoke
 
 PROBLEM = "application/problem+json"
 
@@ -424,7 +425,7 @@ import boto3
 from devstack.template import table_definitions
 from tests.support.events import load_event
 from tests.support.lambda_context import FakeLambdaContext
-from tests.unit.conftest import load_handler
+from tests.support.handlers import load_handler
 with mock_aws():
     client = boto3.client("dynamodb")
     for logical_id, definition in table_definitions().items():

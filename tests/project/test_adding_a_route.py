@@ -78,11 +78,11 @@ EXPECTED_CASES = [
     ),
     ("tests/unit/test_openapi.py", "test_every_response_is_declared_with_its_schema[first_item]"),
     (
-        "tests/unit/test_security.py",
+        "tests/project/test_security.py",
         "test_each_function_may_do_exactly_what_its_route_was_seen_to_do[FirstItemFunction-0]",
     ),
     (
-        "tests/unit/test_security.py",
+        "tests/project/test_security.py",
         "test_each_function_may_do_exactly_what_its_route_was_seen_to_do[FirstItemFunction-8]",
     ),
     (
@@ -104,17 +104,19 @@ EXPECTED_CASES = [
 # Run for real in the copy: the new route's own cases (one shard for the grants, which
 # observe every event), and the checks over every route that it must now satisfy.
 RUN_FOR_REAL = [
-    f"{path}::{case}" for path, case in EXPECTED_CASES if path.startswith("tests/unit") and "-8]" not in case
+    f"{path}::{case}"
+    for path, case in EXPECTED_CASES
+    if path.startswith(("tests/unit", "tests/project")) and "-8]" not in case
 ] + [
     "tests/unit/test_handlers.py::test_every_event_file_names_a_route_and_an_outcome_its_operation_documents",
     "tests/unit/test_openapi.py::test_openapi_names_the_same_routes_as_the_template",
     "tests/unit/test_openapi.py::test_openapi_names_every_route_of_the_contract",
-    "tests/unit/test_security.py::test_every_function_is_exercised_by_its_events",
-    "tests/unit/test_security.py::test_every_function_logs_to_its_own_group_with_a_retention",
+    "tests/project/test_security.py::test_every_function_is_exercised_by_its_events",
+    "tests/project/test_security.py::test_every_function_logs_to_its_own_group_with_a_retention",
     "tests/unit/test_template.py::test_one_function_per_route_get_and_head_may_share",
     "tests/unit/test_template.py::test_a_function_its_log_group_and_its_errors_alarm_are_declared_once_for_every_route",
     "tests/unit/test_template.py::test_the_loop_and_the_routes_mapping_name_the_same_routes_once",
-    "tests/unit/test_observability_template.py::test_every_function_has_an_alarm_on_its_crashes_and_on_the_500s_it_answers",
+    "tests/project/test_observability_template.py::test_every_function_has_an_alarm_on_its_crashes_and_on_the_500s_it_answers",
     "tests/http/test_readme.py::test_the_readme_shows_every_route",
 ]
 

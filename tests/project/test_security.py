@@ -21,9 +21,9 @@ from devstack.template import (
 )
 from dynamo_tables import ComplexTableClass, SimpleTableClass, default_client
 from tests.support.events import event_names, function_for, load_event, seed_tables
+from tests.support.handlers import all_function_ids, load_handler
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.translate import expand, resources, selected
-from tests.unit.conftest import all_function_ids, load_handler
 
 # StatusIndexShards: off (the seed's index) and on (the write-sharded index instead).
 SHARDS = ["0", "8"]
