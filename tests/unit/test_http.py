@@ -81,3 +81,17 @@ def test_problems_follow_rfc_9457() -> None:
         "status": 422,
         "detail": "value: must be a string",
     }
+
+
+def test_a_route_whose_path_parameter_is_missing_is_a_400_naming_it() -> None:
+    # API Gateway always sends a greedy route's parameter; an event without it is malformed.
+    app = create_app()
+
+    @app.get("/things/<key>")
+    def thing(key: str) -> object:
+        raise AssertionError("the route must not run")
+
+    response = _resolve(app, "/things/x", None)
+
+    assert response["statusCode"] == 400
+    assert "'key' is missing" in json.loads(response["body"])["detail"]

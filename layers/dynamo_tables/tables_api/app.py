@@ -50,7 +50,7 @@ class _Resolver(APIGatewayRestResolver):
         def decorator(route: Route) -> Route:
             def with_path_parameters() -> Any:
                 decoded = self.current_event.path_parameters or {}
-                return route(**{name: decoded.get(name) for name in names})
+                return route(**{name: check_route_key(name, decoded.get(name)) for name in names})
 
             with_path_parameters.__name__ = route.__name__
             register(with_path_parameters)
