@@ -99,6 +99,7 @@ audit: $(SECURITY_BIN)/.installed ## pip-audit on every locked dependency (needs
 	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r layers/dynamo_tables/requirements.txt
 	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r requirements/dev.lock
 	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r requirements/security.lock
+	$(SECURITY_BIN)/pip-audit --strict --disable-pip -r requirements/lambda-runtime.lock
 
 format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(SOURCES)

@@ -1,5 +1,6 @@
-"""The README a newcomer follows: its parameter table is the template's, and every command in
-its shell blocks is one that exists and that a test or CI runs (the few that need an AWS
+"""The README a newcomer follows: its parameter table is the template's, its route table names
+every route of the template and no other, and every command in its shell blocks is one that
+exists and that a test or CI runs (the few that need an AWS
 account or Docker are named here, with the reason, and still checked to exist)."""
 
 import re
@@ -9,7 +10,8 @@ import subprocess
 
 import pytest
 
-from devstack.template import ROOT, load_template
+from devstack.template import ROOT, api_routes, load_template
+from tests.support.openapi import openapi_path
 
 README = (ROOT / "README.md").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()
@@ -151,3 +153,10 @@ def test_the_exceptions_are_few_and_each_is_used() -> None:
         if tuple(words[: len(prefix)]) == prefix
     }
     assert used == set(NEEDS_AWS_OR_DOCKER)
+
+
+def test_the_route_table_names_every_route_of_the_template() -> None:
+    section = README.split("## The API", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| `([A-Z]+) (/[^`?]*)", section, re.MULTILINE)
+
+    assert sorted(rows) == sorted((method, openapi_path(path)) for method, path in api_routes())
