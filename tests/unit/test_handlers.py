@@ -473,3 +473,12 @@ def test_an_idempotency_key_longer_than_255_characters_is_400(invoke: Invoke) ->
 
     assert_problem(response, 400, "Idempotency-Key")
     assert invoke(load_event("get_item", path_parameters={"key": "greeting"}))["statusCode"] == 404
+
+
+def test_a_bad_key_with_an_idempotency_key_is_refused_before_any_answer_is_kept(
+    invoke: Invoke, dynamodb: Any
+) -> None:
+    event = load_event("put_item", path_parameters={"key": "tab\there"}, headers={"Idempotency-Key": "k"})
+
+    assert_problem(invoke(event), 422, "key")
+    assert dynamodb.scan(TableName="IdempotencyTable")["Items"] == []

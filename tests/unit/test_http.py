@@ -95,3 +95,17 @@ def test_a_route_whose_path_parameter_is_missing_is_a_400_naming_it() -> None:
 
     assert response["statusCode"] == 400
     assert "'key' is missing" in json.loads(response["body"])["detail"]
+
+
+def test_a_method_no_route_serves_is_a_404_whatever_its_path_parameters() -> None:
+    # Key rules belong to the routes: an unrouted request is not checked against them.
+    app = create_app()
+
+    @app.get("/things/<key>")
+    def thing(key: str) -> object:
+        raise AssertionError("the route must not run")
+
+    event = {"httpMethod": "POST", "path": "/things/a\nb", "headers": {}, "pathParameters": {"key": "a\nb"}}
+    response = app.resolve(event, cast(LambdaContext, FakeLambdaContext()))
+
+    assert response["statusCode"] == 404

@@ -5,6 +5,7 @@ Routes receive their keys as API Gateway decoded them; every answer is counted
 an ``Idempotency-Key`` runs once per key (``idempotency.py``).
 """
 
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
@@ -40,17 +41,26 @@ class _Resolver(APIGatewayRestResolver):
     documentation's catch-all routes (``.+``) rely on.
     """
 
-    def route(  # Powertools' own options pass through unnamed
+    def route(  # Powertools' own options pass through, by their names
         self, rule: str, method: str | list[str] | tuple[str], *args: Any, **kwargs: Any
     ) -> Callable[[Route], Route]:
         names = re.findall(r"<(\w+)>", rule)
         # DOTALL: a key may hold any character, a newline too (refused later, by its rules).
-        register = super().route(re.sub(r"<\w+>", "(?s:.+)", rule), method, *args, **kwargs)
+        options = inspect.signature(super().route).bind(
+            re.sub(r"<\w+>", "(?s:.+)", rule), method, *args, **kwargs
+        )
+        # The route's own middlewares, not the app's: a path no route serves stays a plain 404.
+        options.arguments["middlewares"] = [
+            _route_keys_checked(names),
+            _idempotent_writes,
+            *(options.arguments.get("middlewares") or []),
+        ]
+        register = super().route(*options.args, **options.kwargs)
 
         def decorator(route: Route) -> Route:
             def with_path_parameters() -> Any:
                 decoded = self.current_event.path_parameters or {}
-                return route(**{name: check_route_key(name, decoded.get(name)) for name in names})
+                return route(**{name: decoded.get(name) for name in names})  # checked: _route_keys_checked
 
             with_path_parameters.__name__ = route.__name__
             register(with_path_parameters)
@@ -79,7 +89,6 @@ def create_app() -> APIGatewayRestResolver:
     prepare_runtime()
     table_name_from("IDEMPOTENCY_TABLE_NAME")
     app = _Resolver()
-    app.use([_check_route_keys, _idempotent_writes])
 
     @app.exception_handler([kind for kind, _ in CLIENT_ERRORS])
     def client_error(error: Exception) -> Response[str] | None:
@@ -117,11 +126,20 @@ def write_tokens(app: APIGatewayRestResolver) -> WriteTokens | None:
     return tokens if isinstance(tokens, WriteTokens) else None
 
 
-def _check_route_keys(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
-    """Every path parameter is a key or id: refused (422) before the route runs."""
-    for name, value in (app.current_event.path_parameters or {}).items():
-        check_route_key(name, value)
-    return next_middleware(app)
+def _route_keys_checked(
+    names: list[str],
+) -> Callable[[APIGatewayRestResolver, "NextMiddleware"], Response[str]]:
+    """A route's middleware: each of its path parameters is a key or id, refused (400 when
+    missing, 422 when out of bounds) before the route runs and before any Idempotency-Key
+    is kept."""
+
+    def check_route_keys(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
+        decoded = app.current_event.path_parameters or {}
+        for name in names:
+            check_route_key(name, decoded.get(name))
+        return next_middleware(app)
+
+    return check_route_keys
 
 
 def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
