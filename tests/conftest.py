@@ -5,6 +5,7 @@ a real AWS account, and no developer's own AWS profile leaks into a run.
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,11 @@ os.environ["POWERTOOLS_METRICS_NAMESPACE"] = str(
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``--dist loadgroup``) the HTTP tier runs on one worker: its tests
     share one local API, a session fixture that each worker would otherwise start."""
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: no such marker to give
+        return
     http_tier = Path(__file__).parent / "http"
     for item in items:
         if item.path.is_relative_to(http_tier):
@@ -41,10 +44,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``.aws-sam/build``, made by this test run's one ``sam build`` (tests/support/build.py)."""
     from devstack.stack import BUILD_DIR
 
+    # An xdist worker knows its run from its controller; a pytest a test starts (which
+    # inherits the worker's environment, not its config) is a run of its own.
+    worker = getattr(request.config, "workerinput", None)
     base = tmp_path_factory.getbasetemp()
-    build_once(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+    run = worker["testrunuid"] if worker else uuid.uuid4().hex
+    build_once((base.parent if worker else base) / f"sam-build-{run}.done")
     return BUILD_DIR
