@@ -5,6 +5,7 @@ pinned in the layer's requirements.txt); the last one keeps such reliance in tha
 """
 
 import ast
+import functools
 import importlib.util
 import inspect
 from pathlib import Path
@@ -83,10 +84,33 @@ def _sources() -> list[Path]:
     return sorted({*layer.glob("dynamo_tables/*.py"), *layer.glob("tables_api/*.py"), *functions} - {ADAPTER})
 
 
+@functools.cache
+def _own_private_names() -> frozenset[str]:
+    """The ``_names`` this project defines itself: its own functions, classes and attributes."""
+    names: set[str] = set()
+    for path in [*_sources(), ADAPTER]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.alias):
+                names.add(node.asname or node.name.rpartition(".")[2])
+    return frozenset(name for name in names if name.startswith("_"))
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
 def _private_uses(source: str) -> list[str]:
     """Private Powertools names a module uses: imported, overridden in a subclass of a
-    Powertools class, or read from a resolver's context."""
+    Powertools class, read as an attribute this project does not define, or as a
+    ``_``-named key (Powertools keeps its own in a resolver's ``context``)."""
     tree = ast.parse(source)
+    own = _own_private_names()
     powertools_names = {
         alias.asname or alias.name
         for node in ast.walk(tree)
@@ -107,13 +131,35 @@ def _private_uses(source: str) -> list[str]:
             found += [
                 f"{node.name}.{member.name}"
                 for member in node.body
-                if isinstance(member, ast.FunctionDef)
-                and member.name.startswith("_")
-                and not member.name.endswith("__")
+                if isinstance(member, ast.FunctionDef) and _private(member.name)
             ]
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("_route"):
-            found.append(repr(node.value))
+        elif isinstance(node, ast.Attribute) and _private(node.attr) and node.attr not in own:
+            found.append(f".{node.attr}")
+        elif (key := _context_key(node)) is not None and _private(key):
+            found.append(f"context[{key!r}]")
     return found
+
+
+def _context_key(node: ast.AST) -> str | None:
+    """The key of ``<x>.context[key]`` or ``<x>.context.get(key, ...)`` (and pop, setdefault)."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "context"
+    ):
+        key = node.slice
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"get", "pop", "setdefault"}
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "context"
+        and node.args
+    ):
+        key = node.args[0]
+    else:
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
 
 
 @pytest.mark.parametrize("source", _sources(), ids=lambda path: str(path.relative_to(ROOT)))
