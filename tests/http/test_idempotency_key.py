@@ -9,10 +9,13 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
+from devstack.template import api_routes
 from tests.http.conftest import Api
 from tests.http.test_contract import assert_problem
+from tests.support.events import WRITE_METHODS
 from tests.support.lossy_proxy import LossyProxy
 
 
@@ -125,6 +128,59 @@ def test_a_replay_after_a_503_whose_write_landed_applies_nothing(
     # Then it learns the write happened, once, as it stands (the time it was made included)
     assert (replay.status_code, replay.headers["ETag"]) == (200, '"2"'), replay.text
     assert replay.json() == lossy_api.request("GET", "records", uid).json()
+
+
+# Every write route: (method, collection, table, body, status before, answer to the retry).
+# Without the key's own tokens the retry would be a second write: a 200 (and version 2) for
+# a PUT that created, a 404 for a DELETE whose first run deleted.
+AFTER_A_503 = [
+    ("PUT", "items", "SimpleTable", {"value": "v"}, None, 201),
+    ("DELETE", "items", "SimpleTable", None, ("items", {"value": "v"}), 204),
+    ("PUT", "records", "ComplexTable", {"status": "green"}, None, 201),
+    ("PATCH", "records", "ComplexTable", {"status": "red"}, ("records", {"status": "green"}), 200),
+    ("DELETE", "records", "ComplexTable", None, ("records", {"status": "green"}), 204),
+]
+
+
+def test_the_cases_after_a_503_are_every_write_route() -> None:
+    writes = {(method, path.split("/")[1]) for method, path in api_routes() if method in WRITE_METHODS}
+
+    assert {(method, collection) for method, collection, *_ in AFTER_A_503} == writes
+
+
+@pytest.mark.parametrize(
+    ("method", "collection", "table", "body", "before", "status"),
+    AFTER_A_503,
+    ids=[f"{case[0]}-{case[1]}" for case in AFTER_A_503],
+)
+def test_every_write_route_retried_after_a_503_whose_write_landed_applies_it_once(
+    lossy: tuple[Api, LossyProxy],
+    uid: str,
+    method: str,
+    collection: str,
+    table: str,
+    body: dict[str, str] | None,
+    before: tuple[str, dict[str, str]] | None,
+    status: int,
+) -> None:
+    # Given a write that DynamoDB applied but whose every answer was lost: the function gave up
+    lossy_api, proxy = lossy
+    if before is not None:
+        lossy_api.request("PUT", before[0], uid, json=before[1])
+    key = _key()
+    proxy.lose_every_answer_to = table
+    try:
+        unknown = lossy_api.request(method, collection, uid, json=body, headers=key)
+    finally:
+        proxy.lose_every_answer_to = None
+    assert unknown.status_code == 503, unknown.text
+
+    # When the client retries with the same key, then it learns the write happened, once
+    retry = lossy_api.request(method, collection, uid, json=body, headers=key)
+
+    assert retry.status_code == status, retry.text
+    if collection == "records" and method != "DELETE":
+        assert retry.headers["ETag"] == ('"1"' if before is None else '"2"')
 
 
 def test_a_large_answer_is_kept_and_replayed(api: Api, uid: str) -> None:
