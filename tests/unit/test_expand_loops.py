@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 from samcli.lib.cfn_language_extensions.sam_integration import expand_language_extensions
 
-from devstack.template import UnsupportedIntrinsic, expand_loops, raw_template
+from devstack.template import (
+    UnsupportedIntrinsic,
+    condition_holds,
+    expand_loops,
+    parameter_values,
+    raw_template,
+)
 
 LOOPED: dict[str, Any] = {
     "Transform": ["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"],
@@ -134,3 +140,46 @@ def test_template_yaml_is_written_out_as_sam_cli_writes_it_out() -> None:
     sam_cli = expand_language_extensions(raw_template(), {}, enabled=True).expanded_template
 
     assert _read_by_devstack(ours) == _read_by_devstack(sam_cli)
+
+
+_NO_VALUE = object()
+
+
+def _as_sam_cli_resolves(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> Any:
+    """What SAM CLI's expansion does besides writing the loops out: parameters at their
+    defaults (as text), each condition decided, a ``Fn::Select`` of a known place made, a
+    ``Fn::Sub`` of no variable its string; everything else as it is."""
+    if isinstance(value, list):
+        resolved = [_as_sam_cli_resolves(member, template, parameters) for member in value]
+        return [member for member in resolved if member is not _NO_VALUE]
+    if not isinstance(value, dict):
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    if value == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if list(value) == ["Ref"] and value["Ref"] in parameters:
+        return parameters[value["Ref"]]
+    if list(value) == ["Fn::If"]:
+        condition, if_true, if_false = value["Fn::If"]
+        chosen = if_true if condition_holds(condition, template) else if_false
+        return _as_sam_cli_resolves(chosen, template, parameters)
+    if list(value) == ["Fn::Sub"] and isinstance(value["Fn::Sub"], str):
+        return value["Fn::Sub"]
+    resolved_map = {key: _as_sam_cli_resolves(member, template, parameters) for key, member in value.items()}
+    if list(resolved_map) == ["Fn::Select"]:
+        place, listed = resolved_map["Fn::Select"]
+        if isinstance(place, str) and place.isdigit() and isinstance(listed, list):
+            return listed[int(place)]
+    return {key: member for key, member in resolved_map.items() if member is not _NO_VALUE}
+
+
+def test_every_resource_a_loop_writes_out_is_sam_clis_with_its_parameters_resolved() -> None:
+    # Grants, alarms, log groups: all of each resource, not only what devstack reads.
+    ours = expand_loops(raw_template())
+    sam_cli = expand_language_extensions(raw_template(), {}, enabled=True).expanded_template
+    parameters = parameter_values(ours)
+    looped = sorted(set(ours["Resources"]) - set(raw_template()["Resources"]))
+
+    assert looped
+    assert [_as_sam_cli_resolves(ours["Resources"][name], ours, parameters) for name in looped] == [
+        _as_sam_cli_resolves(sam_cli["Resources"][name], ours, parameters) for name in looped
+    ]
