@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text(json.dumps(load_template(), indent=1) + "\n")
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # SAM CLI's emulation says so for every answer without a body (each 204): noise here.
+    logging.getLogger("samcli.local.apigw.local_apigw_service").addFilter(
+        lambda record: not record.getMessage().startswith("No Content-Type given")
+    )
     signal.signal(signal.SIGTERM, _raise_stopped)
     # Ctrl-C stops the stack even when it was started as a script's background job, which
     # inherits SIGINT ignored (and Python then installs no KeyboardInterrupt for it).
