@@ -6,6 +6,7 @@ an ``Idempotency-Key`` runs once per key (``idempotency.py``).
 """
 
 import inspect
+import os
 import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from dynamo_tables.errors import Throttled, Unavailable
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import WriteTokens
+from tables_api.callers import caller_of
 from tables_api.errors import BadRequest
 from tables_api.log import logger
 from tables_api.metrics import count_request, note
 from tables_api.parsing import MAX_IDEMPOTENCY_KEY_LENGTH, check_route_key, header
-from tables_api.powertools import APIGatewayRestResolver, NotFoundError, Response
+from tables_api.powertools import APIGatewayRestResolver, CORSConfig, NotFoundError, Response
 from tables_api.problems import CLIENT_ERRORS, client_error_answer, problem
 from tables_api.startup import prepare_runtime
 
@@ -26,6 +28,19 @@ if TYPE_CHECKING:  # at run time, importing it would load the whole event_handle
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 RETRY_AFTER_SECONDS = 2
+# What a page on an allowed origin may send and read (template parameter CorsAllowedOrigins).
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "X-Api-Key",
+    "X-Amz-Content-Sha256",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+]
+CORS_EXPOSED_HEADERS = ["ETag", "Location", "Retry-After"]
 _WRITES = frozenset({"PUT", "PATCH", "DELETE"})
 _WRITE_TOKENS = "write_tokens"  # the request's context entry idempotency.py sets
 Route = TypeVar("Route", bound=Callable[..., Any])
@@ -40,6 +55,10 @@ class _Resolver(APIGatewayRestResolver):
     parameters' does not. A rule is a regular expression to Powertools, which its
     documentation's catch-all routes (``.+``) rely on.
     """
+
+    def __init__(self, cors: CORSConfig | None = None) -> None:
+        super().__init__(cors=cors)
+        self._varies_by_origin = cors is not None
 
     def route(  # Powertools' own options pass through, by their names
         self, rule: str, method: str | list[str] | tuple[str], *args: Any, **kwargs: Any
@@ -70,10 +89,14 @@ class _Resolver(APIGatewayRestResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         """As Powertools resolves it; a HEAD answer is GET's status and headers, never a
-        body. Every answer is counted under its route (``metrics.py``)."""
+        body. The caller is a key of every log record; every answer is counted under its
+        route (``metrics.py``), and varies by ``Origin`` when CORS is on."""
+        logger.append_keys(caller=caller_of(event))  # None, for an anonymous request, drops it
         response: dict[str, Any] = super().resolve(event, context)
         if event.get("httpMethod") == "HEAD":
             response["body"] = ""
+        if self._varies_by_origin:  # the answer's CORS headers depend on the request's Origin
+            response.setdefault("multiValueHeaders", {})["Vary"] = ["Origin"]
         route = f"{event.get('httpMethod')} {event.get('resource')}"
         count_request(route, response["statusCode"], getattr(context, "function_name", None))
         return response
@@ -88,7 +111,7 @@ def create_app() -> APIGatewayRestResolver:
     """
     prepare_runtime()
     table_name_from("IDEMPOTENCY_TABLE_NAME")
-    app = _Resolver()
+    app = _Resolver(cors=cors_config())
 
     @app.exception_handler([kind for kind, _ in CLIENT_ERRORS])
     def client_error(error: Exception) -> Response[str] | None:
@@ -116,6 +139,23 @@ def create_app() -> APIGatewayRestResolver:
         return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
 
     return app
+
+
+def cors_config() -> CORSConfig | None:
+    """CORS for the origins in ``CORS_ALLOWED_ORIGINS`` (comma-separated; template parameter
+    ``CorsAllowedOrigins``), or None, the default: no CORS header on any answer. An allowed
+    ``Origin`` is echoed with the headers a page may send and read; any other gets none."""
+    origins = [origin.strip() for origin in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",")]
+    origins = [origin for origin in origins if origin]
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=CORS_REQUEST_HEADERS,
+        expose_headers=CORS_EXPOSED_HEADERS,
+        max_age=600,
+    )
 
 
 def write_tokens(app: APIGatewayRestResolver) -> WriteTokens | None:

@@ -28,6 +28,7 @@ from dynamo_tables import default_client
 from dynamo_tables.errors import Unavailable
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import WriteTokens
+from tables_api.callers import callers
 from tables_api.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from tables_api.log import logger
 from tables_api.metrics import note
@@ -72,8 +73,15 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str
         "body": event.body,
         "preconditions": {name: event.headers.get(name) for name in _PRECONDITIONS},
     }
-    # One namespace for the whole API, per caller: a key means one write of one caller's.
-    scoped = [event.request_context.identity.caller or "", key]
+    # One namespace for the whole API, per caller: a key means one write of one caller's. The
+    # signer first, as before sign-in and API keys came (a key kept over a deploy still
+    # matches), then the user and the partner's key when the request carries them.
+    others = {kind: value for kind, value in callers(event.raw_event).items() if kind != "iam"}
+    scoped = [
+        event.request_context.identity.caller or "",
+        key,
+        *(f"{kind}:{value}" for kind, value in others.items()),
+    ]
     seed = hashlib.sha256(json.dumps([scoped, request], sort_keys=True).encode()).hexdigest()
     _CONFIG.register_lambda_context(app.lambda_context)
     ran: list[KeptAnswer] = []  # the write's own answer, should keeping it fail

@@ -20,14 +20,18 @@ from tables_api.lean_imports import defer_package_init
 defer_package_init("aws_lambda_powertools.event_handler")
 defer_package_init("aws_lambda_powertools.utilities.data_classes")
 
-from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response  # noqa: E402
+from aws_lambda_powertools.event_handler.api_gateway import (  # noqa: E402
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+)
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError  # noqa: E402
 
 if TYPE_CHECKING:  # at run time, importing these would load more than a cold start needs
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["APIGatewayRestResolver", "NotFoundError", "Response", "idempotency_store"]
+__all__ = ["APIGatewayRestResolver", "CORSConfig", "NotFoundError", "Response", "idempotency_store"]
 
 
 def idempotency_store(table_name: str, client: "DynamoDBClient") -> "DynamoDBPersistenceLayer":
