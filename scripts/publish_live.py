@@ -1,11 +1,11 @@
 """``make publish STACK=<name>``: publish every function of a deployed stack and move ``live``.
 
 A deploy that changes only a parameter's value (``LogLevel``, ``RecordStatuses``,
-``StatusIndexShards``, ``SnapStart``) updates each function's ``$LATEST`` but publishes no
-version (SAM computes a version's name before parameters are resolved: SAM issue #3820), so
-the alias API Gateway calls keeps the old configuration. This publishes ``$LATEST`` of each
-function and points ``live`` at it; a function whose ``$LATEST`` is already published keeps
-its version, as Lambda's PublishVersion does.
+``StatusIndexShards``, ``SnapStart``, ``CorsAllowedOrigins``) updates each function's
+``$LATEST`` but publishes no version (SAM computes a version's name before parameters are
+resolved: SAM issue #3820), so the alias API Gateway calls keeps the old configuration. This
+publishes ``$LATEST`` of each function and points ``live`` at it; a function whose
+``$LATEST`` is already published keeps its version, as Lambda's PublishVersion does.
 """
 
 import argparse

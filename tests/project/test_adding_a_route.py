@@ -45,12 +45,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 ROUTES_ROW = """    FirstItem:
       Method: get
       Path: /first-item
+      Scope: tables/read
       Description: GET /first-item
       CodeUri: functions/first_item/
       Grant: [dynamodb:Scan]
       GrantOn: SimpleTable
 """
 LOOP_LIST = "  Fn::ForEach::Function:\n    - Route\n    - ["
+# A path no route had yet: a neighbour's preflight in Api's DefinitionBody, copied for it.
+PREFLIGHT_PATH = "            /items:\n"
 
 OPENAPI_PATH = """  /first-item:
     get:
@@ -118,6 +121,8 @@ RUN_FOR_REAL = [
     "tests/unit/test_template.py::test_the_loop_and_the_routes_mapping_name_the_same_routes_once",
     "tests/project/test_observability_template.py::test_every_function_has_an_alarm_on_its_crashes_and_on_the_500s_it_answers",
     "tests/http/test_readme.py::test_the_readme_shows_every_route",
+    "tests/project/test_callers.py::test_every_route_asks_for_what_the_parameters_say[COGNITO-keys_true-cors_on]",
+    "tests/project/test_callers.py::test_api_gateway_answers_every_preflight_itself_with_no_auth[AWS_IAM-keys_false-cors_on]",
 ]
 
 
@@ -149,6 +154,12 @@ def _add_route_by_the_checklist(repository: Path) -> None:
     assert template.read_text().count(LOOP_LIST) == 1
     template.write_text(template.read_text().replace(LOOP_LIST, LOOP_LIST + "FirstItem, "))
     _insert_after(template, "  Routes:", ROUTES_ROW)
+    text = template.read_text()
+    lines = text.splitlines(keepends=True)
+    start = lines.index(PREFLIGHT_PATH)
+    end = next(at for at in range(start + 1, len(lines)) if len(lines[at]) - len(lines[at].lstrip()) <= 12)
+    preflight = "".join(lines[start:end]).replace(PREFLIGHT_PATH, "            /first-item:\n", 1)
+    template.write_text(text.replace(PREFLIGHT_PATH, preflight + PREFLIGHT_PATH, 1))
     _insert_after(repository / "openapi.yaml", "paths:", OPENAPI_PATH)
     event = json.loads((repository / "events/list_items.json").read_text())
     event.update(resource="/first-item", path="/first-item")

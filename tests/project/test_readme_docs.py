@@ -42,6 +42,8 @@ NEEDS_AWS_OR_DOCKER = {
     ("sam", "logs"): "reads a deployed stack's CloudWatch logs",
     ("pip", "install", "awscurl"): "a signing client for a deployed AWS_IAM stage",
     ("awscurl",): "signs requests to a deployed AWS_IAM stage",
+    ("aws", "cloudformation"): "reads a deployed stack's resources (the AWS CLI is not installed by make)",
+    ("aws", "apigateway"): "adds and cuts off partners' keys on a deployed stack's usage plan",
 }
 
 

@@ -162,36 +162,52 @@ def test_every_checkov_skip_gives_its_reason() -> None:
 
 
 # API Gateway answers these itself, before any function runs (unknown route or method,
-# signature, throttling, size, timeout): each must be an RFC 9457 problem like the API's own.
+# signature, token, API key, throttling, size, timeout): each must be an RFC 9457 problem
+# like the API's own. None: a DEFAULT_* keeps the status of each answer it stands for.
 GATEWAY_ANSWERS = {
     "MISSING_AUTHENTICATION_TOKEN": 403,
     "INVALID_SIGNATURE": 403,
     "EXPIRED_TOKEN": 403,
     "ACCESS_DENIED": 403,
+    "UNAUTHORIZED": 401,
+    "INVALID_API_KEY": 403,
     "THROTTLED": 429,
     "QUOTA_EXCEEDED": 429,
     "REQUEST_TOO_LARGE": 413,
     "INTEGRATION_TIMEOUT": 504,
     "INTEGRATION_FAILURE": 504,
+    "DEFAULT_4XX": None,
+    "DEFAULT_5XX": None,
 }
+# What API Gateway puts for $context.error.messageString (its message, quoted).
+MESSAGE_STRING = '"Missing Authentication Token"'
+
+
+def _status(answer: dict[str, Any], key: str) -> int | None:
+    return int(answer[key]) if key in answer else None
 
 
 def test_api_gateway_own_answers_are_problems() -> None:
     declared = load_template()["Resources"]["Api"]["Properties"]["GatewayResponses"]
 
-    assert {kind: int(answer["StatusCode"]) for kind, answer in declared.items()} == GATEWAY_ANSWERS
+    assert {kind: _status(answer, "StatusCode") for kind, answer in declared.items()} == GATEWAY_ANSWERS
     for kind, answer in declared.items():
         assert answer["ResponseParameters"]["Headers"]["Content-Type"] == "'application/problem+json'", kind
-        problem = json.loads(answer["ResponseTemplates"]["application/json"])
-        assert set(problem) == {"type", "title", "status", "detail"}, kind
-        assert problem["status"] == int(answer["StatusCode"]), kind
+        text = answer["ResponseTemplates"]["application/json"]
+        problem = json.loads(text.replace("$context.error.messageString", MESSAGE_STRING))
+        if GATEWAY_ANSWERS[kind] is None:  # its status is the answer's own; RFC 9457 makes it optional
+            assert set(problem) == {"type", "title", "detail"}, kind
+        else:
+            assert "$context" not in text, kind  # fixed, as make start serves it
+            assert set(problem) == {"type", "title", "status", "detail"}, kind
+            assert problem["status"] == GATEWAY_ANSWERS[kind], kind
 
 
 def test_the_gateway_answers_reach_cloudformation() -> None:
     (api,) = resources(expand(), "AWS::ApiGateway::RestApi").values()
     answers = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
 
-    assert {kind: int(answer["statusCode"]) for kind, answer in answers.items()} == GATEWAY_ANSWERS
+    assert {kind: _status(answer, "statusCode") for kind, answer in answers.items()} == GATEWAY_ANSWERS
     assert {
         answer["responseParameters"]["gatewayresponse.header.Content-Type"] for answer in answers.values()
     } == {"'application/problem+json'"}

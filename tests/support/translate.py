@@ -5,10 +5,27 @@ import os
 from functools import cache
 from typing import Any
 
-from devstack.template import load_template, parameter_values
+from devstack.template import condition_holds, load_template, parameter_values
+
+# What SAM's transform reads itself while it writes the API out, resolving no condition there
+# (and, in an event's Auth, no parameter either): which authorizer, scopes and API key a
+# method asks for, the usage plan, the preflight methods. In a deploy CloudFormation's
+# AWS::LanguageExtensions transform, listed before SAM's, has already resolved every parameter
+# and condition of the template to its value: "AWS::LanguageExtensions resolves intrinsic
+# functions if the value is known when Transforms are run" (SAM's maintainers, on Fn::If in
+# Auth: https://github.com/aws/serverless-application-model/issues/1859,
+# https://github.com/aws/serverless-application-model/issues/1724), "the
+# transform resolves parameters to literal values during processing"
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-languageextensions.html).
+# Here only these properties are resolved, so that everywhere else the tests still see how
+# the template wires a parameter (an Fn::If SAM passes on, which CloudFormation resolves later).
+READ_BY_SAM = {
+    "AWS::Serverless::Api": ("Auth", "DefinitionBody", "MergeDefinitions"),
+}
+_NO_VALUE = object()
 
 
-class _NoManagedPolicies:
+class NoManagedPolicies:
     """The template names managed policies by ARN only, so no lookup is needed."""
 
     def load(self) -> dict[str, str]:
@@ -21,6 +38,7 @@ def _expanded(parameters: tuple[tuple[str, str], ...], layer_zip: str) -> dict[s
 
     template = load_template()
     values = parameter_values(template, dict(parameters))
+    _resolve_what_sam_reads(template, values)
     # As `sam package` does: local code folders become S3 locations, named by their content.
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
@@ -29,8 +47,49 @@ def _expanded(parameters: tuple[tuple[str, str], ...], layer_zip: str) -> dict[s
         if "ContentUri" in properties:
             properties["ContentUri"] = f"s3://packaged-artifacts/{layer_zip}"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    expanded: dict[str, Any] = transform(copy.deepcopy(template), values, _NoManagedPolicies())
+    expanded: dict[str, Any] = transform(copy.deepcopy(template), values, NoManagedPolicies())
     return expanded
+
+
+def _resolve_what_sam_reads(template: dict[str, Any], values: dict[str, str]) -> None:
+    """Each Fn::If in the properties SAM reads itself (:data:`READ_BY_SAM`, and every
+    function's API event ``Auth``) resolved as AWS::LanguageExtensions resolves it."""
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        for name in READ_BY_SAM.get(resource["Type"], ()):
+            if name in properties:
+                _set_resolved(properties, name, template, values)
+        if resource["Type"] == "AWS::Serverless::Function":
+            for event in properties.get("Events", {}).values():
+                if event.get("Type") == "Api" and "Auth" in event.get("Properties", {}):
+                    _set_resolved(event["Properties"], "Auth", template, values)
+
+
+def _set_resolved(
+    properties: dict[str, Any], name: str, template: dict[str, Any], values: dict[str, str]
+) -> None:
+    resolved = _resolved(properties[name], template, values)
+    if resolved is _NO_VALUE:
+        del properties[name]
+    else:
+        properties[name] = resolved
+
+
+def _resolved(value: Any, template: dict[str, Any], values: dict[str, str]) -> Any:
+    """``Fn::If`` by its condition and ``AWS::NoValue`` taken out; any other intrinsic as it is."""
+    if isinstance(value, list):
+        listed = [_resolved(member, template, values) for member in value]
+        return [member for member in listed if member is not _NO_VALUE]
+    if not isinstance(value, dict):
+        return value
+    if value == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if list(value) == ["Fn::If"]:
+        condition, if_true, if_false = value["Fn::If"]
+        chosen = if_true if condition_holds(condition, template, values) else if_false
+        return _resolved(chosen, template, values)
+    mapped = {key: _resolved(member, template, values) for key, member in value.items()}
+    return {key: member for key, member in mapped.items() if member is not _NO_VALUE}
 
 
 def expand(layer_zip: str = "layer.zip", **parameters: str) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 """openapi.yaml describes exactly the contract of docs/API.md and what runs."""
 
+import json
 import re
 from decimal import Decimal
 
 import pytest
 
-from devstack.template import ROOT, api_routes, load_template, parameter_values
+from devstack.template import ROOT, api_routes, load_template, parameter_values, raw_template
 from dynamo_tables.limits import (
     MAX_MEMBER_NAME_LENGTH,
     MAX_NUMBER_MAGNITUDE,
@@ -84,3 +85,51 @@ def test_every_response_is_declared_with_its_schema(seeded: None, invoke: Invoke
         assert response["body"] == ""
     else:
         assert not list(validator.iter_errors(body_of(response)))
+
+
+def _scope(method: str, path: str) -> str:
+    """The Scope of the route's row in template.yaml's Mappings.Routes."""
+    function = api_routes()[(method, path)]
+    return str(raw_template()["Mappings"]["Routes"][function.removesuffix("Function")]["Scope"])
+
+
+def test_the_three_ways_to_call_and_the_api_key_are_described() -> None:
+    schemes = load_openapi()["components"]["securitySchemes"]
+    cognito_flows = schemes["cognito"]["flows"]
+
+    assert (schemes["sigv4"]["type"], schemes["sigv4"]["in"], schemes["sigv4"]["name"]) == (
+        "apiKey",
+        "header",
+        "Authorization",
+    )
+    assert schemes["cognito"]["type"] == "oauth2"
+    assert set(cognito_flows) == {"authorizationCode", "clientCredentials"}
+    for flow in cognito_flows.values():
+        assert set(flow["scopes"]) == {row["Scope"] for row in raw_template()["Mappings"]["Routes"].values()}
+    assert (schemes["bearerToken"]["type"], schemes["bearerToken"]["scheme"]) == ("http", "bearer")
+    assert (schemes["apiKey"]["type"], schemes["apiKey"]["in"], schemes["apiKey"]["name"]) == (
+        "apiKey",
+        "header",
+        "x-api-key",
+    )
+
+
+@pytest.mark.parametrize("route", sorted(api_routes()), ids=" ".join)
+def test_each_operation_asks_for_its_route_scope_in_every_way_a_stack_may_be_called(
+    route: tuple[str, str],
+) -> None:
+    method, path = route
+    security = operation(method, path)["security"]
+    scope = _scope(method, path)
+    ways: list[dict[str, list[str]]] = [{}, {"sigv4": []}, {"cognito": [scope]}, {"bearerToken": [scope]}]
+
+    # ApiAuth picks one way (NONE: none, as make start), and ApiKeys=true adds the key to it.
+    assert sorted(json.dumps(way, sort_keys=True) for way in security) == sorted(
+        json.dumps(way, sort_keys=True) for way in ways + [{**way, "apiKey": []} for way in ways]
+    )
+
+
+@pytest.mark.parametrize("route", sorted(api_routes()), ids=" ".join)
+def test_each_operation_declares_what_api_gateway_refuses_with(route: tuple[str, str]) -> None:
+    # A deployed stack's own answers before any function runs (docs/API.md, "Who may call").
+    assert {"401", "403", "429"} <= set(operation(*route)["responses"])
