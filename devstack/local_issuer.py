@@ -7,6 +7,7 @@ issuer's JWKS, at ``<issuer>/.well-known/jwks.json`` as Cognito serves a pool's.
 """
 
 import hashlib
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ JWKS_PATH = f"{POOL_PATH}/.well-known/jwks.json"
 CLIENT_ID = "localclient"
 LOCAL_USER = "local-user"
 SCOPES = ("tables/read", "tables/write")
+ACCESS = "access"  # (the token_use of an access token; an ID token's is "id")
 
 
 class InvalidToken(Exception):
@@ -64,7 +66,7 @@ class LocalIssuer:
         username: str = LOCAL_USER,
         lifetime: int = 3600,
         client_id: str = CLIENT_ID,
-        token_use: str = "access",
+        token_use: str = ACCESS,
     ) -> str:
         """An access token as Cognito issues one to a signed-in user: ``sub``, ``username``,
         ``client_id``, ``scope`` (space-separated) and ``token_use`` ``access``."""
@@ -104,7 +106,7 @@ class LocalIssuer:
             )
         except jwt.PyJWTError as err:
             raise InvalidToken(str(err)) from err
-        if claims["token_use"] != "access":
+        if claims["token_use"] != ACCESS:
             raise InvalidToken(f"a {claims['token_use']} token where the route asks for an access token")
         if claims.get("client_id") != CLIENT_ID:
             raise InvalidToken(f"client {claims.get('client_id')!r} is not one of the pool's")
@@ -114,15 +116,28 @@ class LocalIssuer:
 
 
 def _load_or_make_key(path: Path) -> rsa.RSAPrivateKey:
-    if path.is_file():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if isinstance(key, rsa.RSAPrivateKey):
-            return key
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if not path.is_file():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        write_once(path, pem)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, rsa.RSAPrivateKey):
+        raise ValueError(f"{path} holds no RSA key: delete it, and make start makes a new one")
+    return loaded
+
+
+def write_once(path: Path, content: bytes) -> None:
+    """Make ``path`` readable by its owner only, unless it exists: of two processes starting
+    at once (the tests' workers), the first one's file stands and both read it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    path.touch(mode=0o600)
-    path.write_bytes(pem)
-    return key
+    draft = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    draft.touch(mode=0o600)
+    draft.write_bytes(content)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()

@@ -16,6 +16,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from devstack import api_docs
 from devstack.dynamodb_local import DynamoDBLocal, SetupError, port_is_free
+from devstack.gateway import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, Gateway, Refused, Request, describe
+from devstack.local_issuer import JWKS_PATH, issuer_url
 from devstack.logs import readable
 from devstack.runtime import (
     EmulatedRuntime,
@@ -27,12 +29,15 @@ from devstack.runtime import (
     RuntimePool,
     emulator_binary,
 )
-from devstack.template import ROOT, gateway_answer, load_template, table_definitions
+from devstack.template import ROOT, load_template, table_definitions
 
 BUILD_DIR = ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
 DATA_DIR = ROOT / ".local" / "dynamodb"
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY_ID,
+    "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
+}
 LOCAL_REGION = "us-east-1"
 
 log = logging.getLogger("devstack")
@@ -266,9 +271,16 @@ class LocalStack:
         self.dynamodb = DynamoDBLocal(self.ddb_port, self.data_dir).start()
 
 
-def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, host: str) -> Any:
-    """SAM CLI's ``LocalApigwService``, answering two things as API Gateway does.
+def api_gateway_emulation(
+    api: Any, runner: EmulatorLambdaRunner, port: int, host: str, gateway: Gateway
+) -> Any:
+    """SAM CLI's ``LocalApigwService``, answering as API Gateway does where it does not.
 
+    - Callers are checked as the template declares for the stack's parameters
+      (``devstack.gateway``): SigV4, a Cognito token and its scope, an API key and its usage
+      plan, CORS preflights. A refusal is the template's gateway response, and an admitted
+      request's event carries what API Gateway adds (the token's claims, the signer, the
+      key's id). SAM CLI checks none of them.
     - A greedy ``{key+}`` matches any character. SAM CLI compiles it with Werkzeug and the
       pattern ``.+``, whose ``.`` skips a newline, so a key holding ``%0A`` found no route
       (403) instead of its function (a 422 naming the key). The rules are compiled while
@@ -280,15 +292,41 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
 
     It also serves the API reference at ``/docs`` (``devstack.api_docs``), a path of this
     local API only: GET (and HEAD) of the page, its assets and the spec; anything else
-    there is a path no route serves, API Gateway's 403 as above.
+    there is a path no route serves, API Gateway's 403 as above. With ``ApiAuth=COGNITO``
+    the local pool's JWKS is served too (``devstack.local_issuer``).
     """
+    import contextvars
+
     from flask import Response, request, send_file
     from samcli.local.apigw import local_apigw_service
+    from werkzeug.exceptions import MethodNotAllowed
 
-    status, headers, body = gateway_answer("MISSING_AUTHENTICATION_TOKEN", load_template(BUILT_TEMPLATE))
+    admitted: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("admitted")
+
+    def seen(route: str | None = None) -> Request:
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
+        path, _, query = raw.partition("?")
+        return Request(request.method, path, query, dict(request.headers), request.get_data(), route)
+
+    def gateway_response(kind: str, why: str = "") -> Any:
+        status, headers, body = gateway.answer(kind, seen())
+        if why:
+            log.info("API Gateway %d %s for %s %s: %s", status, kind, request.method, request.path, why)
+        return Response(body, status=status, headers=headers)
 
     def no_route(*_: Any) -> Any:
-        return Response(body, status=status, headers=headers)
+        return gateway_response("MISSING_AUTHENTICATION_TOKEN")
+
+    def preflight() -> Any:
+        """API Gateway's answer to an OPTIONS on a path of the API (a 405 to Flask)."""
+        on_a_path = request.url_rule is not None or isinstance(request.routing_exception, MethodNotAllowed)
+        if request.method != "OPTIONS" or not on_a_path or request.path.startswith(api_docs.DOCS_PATH):
+            return None
+        answer = gateway.preflight(seen())
+        if answer is None:
+            return no_route()
+        status, headers, body = answer
+        return Response(body, status=status, headers=headers, mimetype="application/json")
 
     def docs_page() -> Any:
         return Response(api_docs.index_html(api_docs.DOCS_PATH), mimetype="text/html")
@@ -304,6 +342,11 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
         path = api_docs.asset(name)
         return no_route() if path is None else send_file(path, mimetype=api_docs.ASSETS[name])
 
+    def jwks() -> Any:
+        return Response(
+            json.dumps(gateway.issuer.jwks() if gateway.issuer else {}), mimetype="application/json"
+        )
+
     class ApiGatewayEmulation(local_apigw_service.LocalApigwService):  # type: ignore[misc]
         def create(self) -> None:
             converter = local_apigw_service.CatchAllPathConverter
@@ -312,8 +355,12 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
                 super().create()
             finally:
                 converter.regex = narrow
-            for rule, view in ((api_docs.DOCS_PATH, docs_page), (f"{api_docs.DOCS_PATH}/<name>", docs_file)):
+            views = [(api_docs.DOCS_PATH, docs_page), (f"{api_docs.DOCS_PATH}/<name>", docs_file)]
+            if gateway.issuer is not None:
+                views.append((JWKS_PATH, jwks))
+            for rule, view in views:
                 self._app.add_url_rule(rule, view_func=view, methods=["GET"], provide_automatic_options=False)
+            self._app.before_request(preflight)
 
         def _construct_error_handling(self) -> None:
             super()._construct_error_handling()
@@ -322,10 +369,22 @@ def api_gateway_emulation(api: Any, runner: EmulatorLambdaRunner, port: int, hos
 
         def _request_handler(self, **kwargs: Any) -> Any:
             try:
-                self._get_current_route(request)
+                route = self._get_current_route(request)
             except KeyError:
                 return no_route()
+            try:
+                admitted.set(gateway.admit(seen(route.path)))
+            except Refused as refused:
+                return gateway_response(refused.kind, refused.why)
             return super()._request_handler(**kwargs)
+
+        def _generate_lambda_event(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            event: dict[str, Any] = super()._generate_lambda_event(*args, **kwargs)
+            context = admitted.get({})
+            event["requestContext"].setdefault("identity", {}).update(context.get("identity", {}))
+            if "authorizer" in context:
+                event["requestContext"]["authorizer"] = context["authorizer"]
+            return event
 
     return ApiGatewayEmulation(api=api, lambda_runner=runner, port=port, host=host)
 
@@ -342,9 +401,14 @@ def serve_api(stack: LocalStack, port: int, host: str = "127.0.0.1") -> None:
         str(BUILT_TEMPLATE), parameter_overrides=stack.parameters, language_extensions_enabled=True
     )
     api = ApiProvider(stacks, cwd=str(BUILD_DIR)).api
-    service = api_gateway_emulation(api, EmulatorLambdaRunner(stack.pools), port, host)
+    gateway = Gateway.from_template(
+        load_template(BUILT_TEMPLATE), stack.parameters, issuer_url(port, host), f"{host}:{port}"
+    )
+    service = api_gateway_emulation(api, EmulatorLambdaRunner(stack.pools), port, host, gateway)
     service.create()
     print(f"\nAPI running at http://{host}:{port}  (DynamoDB Local at {stack.endpoint_url})", flush=True)
+    for line in describe(gateway):
+        print(line, flush=True)
     print(f"API reference (Swagger UI, try it out) at http://{host}:{port}{api_docs.DOCS_PATH}", flush=True)
     for route in sorted(api.routes, key=lambda route: (route.path, route.methods)):
         print(f"  {', '.join(route.methods):<10} http://{host}:{port}{route.path}  ->  {route.function_name}")

@@ -174,21 +174,6 @@ def api_routes(template: dict[str, Any] | None = None) -> dict[tuple[str, str], 
     return routes
 
 
-def gateway_answer(kind: str, template: dict[str, Any] | None = None) -> tuple[int, dict[str, str], str]:
-    """One of API Gateway's own answers as the template's ``GatewayResponses`` declare it:
-    status, headers and body, for the local API to give the same."""
-    template = template or load_template()
-    (api,) = resources_of_type(template, "AWS::Serverless::Api").values()
-    answer = api["Properties"]["GatewayResponses"][kind]
-    headers = answer.get("ResponseParameters", {}).get("Headers", {})
-    # Static header values are quoted in the template: "'application/problem+json'".
-    return (
-        int(answer["StatusCode"]),
-        {name: value.strip("'") for name, value in headers.items()},
-        answer["ResponseTemplates"]["application/json"],
-    )
-
-
 def function_code_dir(logical_id: str, template: dict[str, Any] | None = None) -> Path:
     """The source folder of a function (its ``CodeUri``)."""
     template = template or load_template()
