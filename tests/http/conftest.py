@@ -5,11 +5,15 @@ start``) on free ports; with ``API_URL=https://.../dev`` the same tests run agai
 deployed stage. Every test uses ids of its own, so a stage's existing data does no harm.
 """
 
+import functools
 import os
 import signal
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -18,10 +22,13 @@ import pytest
 import requests
 
 from devstack.dynamodb_local import DynamoDBLocal, free_port
+from devstack.gateway import local_api_key
+from devstack.local_issuer import LocalIssuer, issuer_url
 from tests.support.lossy_proxy import LossyProxy, lossy_proxy
 from tests.support.processes import interrupt, start_devstack, wait_until_serving
 
 TIMEOUT = 30
+PAGES = Path(__file__).parent / "pages"
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +82,91 @@ def lossy(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class GuardedApi:
+    """A local API that checks callers as a deployed stack with these parameters would."""
+
+    url: str
+    parameters: str
+    api_key: str
+    issuer: LocalIssuer
+    log: Path
+
+    def token(self, *scopes: str, **claims: Any) -> str:
+        return self.issuer.mint(scopes, **claims)
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *_: Any) -> None:
+        """The tests' output is no place for the page server's access log."""
+
+
+@pytest.fixture(scope="session")
+def page_origin() -> Iterator[str]:
+    """Another origin, as a web app's: a static server for the pages of ``tests/http/pages``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(PAGES)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _guarded(
+    parameters: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[GuardedApi]:
+    if os.environ.get("API_URL"):
+        pytest.skip("make start's own checks; a stage's are API Gateway's (API_TOKEN, API_KEY, API_SIGV4)")
+    request.getfixturevalue("built")
+    port = free_port()
+    log = tmp_path_factory.mktemp("devstack-guarded") / "devstack.log"
+    with log.open("w") as output:
+        process = start_devstack(
+            "--port",
+            str(port),
+            "--ddb-port",
+            str(free_port()),
+            "--in-memory",
+            "--no-build",
+            "--pool-size",
+            "1",
+            "--no-reload",
+            "--parameter-overrides",
+            parameters,
+            log=output,
+        )
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}", process)
+            yield GuardedApi(
+                f"http://127.0.0.1:{port}", parameters, local_api_key(), LocalIssuer(issuer_url(port)), log
+            )
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def cognito_api(
+    page_origin: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[GuardedApi]:
+    """make start for a web or mobile app and its partners: Cognito tokens with scopes, API
+    keys with a plan, and CORS for the page origin."""
+    yield from _guarded(
+        "ApiAuth=COGNITO ApiKeys=true ApiKeyRateLimit=50 ApiKeyBurstLimit=100"
+        f" CorsAllowedOrigins={page_origin}",
+        tmp_path_factory,
+        request,
+    )
+
+
+@pytest.fixture(scope="session")
+def iam_api(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[GuardedApi]:
+    """make start for a service with IAM: every request SigV4-signed with the local credentials."""
+    yield from _guarded("ApiAuth=AWS_IAM", tmp_path_factory, request)
 
 
 class Api:
