@@ -116,7 +116,7 @@ def page_origin() -> Iterator[str]:
         server.server_close()
 
 
-def _guarded(
+def guarded(
     parameters: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[GuardedApi]:
     if os.environ.get("API_URL"):
@@ -155,7 +155,7 @@ def cognito_api(
 ) -> Iterator[GuardedApi]:
     """make start for a web or mobile app and its partners: Cognito tokens with scopes, API
     keys with a plan, and CORS for the page origin."""
-    yield from _guarded(
+    yield from guarded(
         "ApiAuth=COGNITO ApiKeys=true ApiKeyRateLimit=50 ApiKeyBurstLimit=100"
         f" CorsAllowedOrigins={page_origin}",
         tmp_path_factory,
@@ -166,7 +166,7 @@ def cognito_api(
 @pytest.fixture(scope="session")
 def iam_api(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[GuardedApi]:
     """make start for a service with IAM: every request SigV4-signed with the local credentials."""
-    yield from _guarded("ApiAuth=AWS_IAM", tmp_path_factory, request)
+    yield from guarded("ApiAuth=AWS_IAM", tmp_path_factory, request)
 
 
 class Api:
