@@ -1,7 +1,9 @@
 """Settings shared by every test tier.
 
 Fake credentials and a region are set before any client exists, so no test can reach
-a real AWS account, and no developer's own AWS profile leaks into a run.
+a real AWS account, and no developer's own AWS profile leaks into a run. The HTTP tier's
+own credentials for a stage (tests/support/credentials.py) are resolved first, from the
+caller's real environment.
 """
 
 import os
@@ -12,6 +14,10 @@ import pytest
 
 from devstack.template import load_template
 from tests.support.build import build_once
+from tests.support.credentials import from_environment
+
+# Before the fakes below replace the caller's AWS credentials: API_SIGV4=1 signs with those.
+API_CREDENTIALS = from_environment()
 
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
     os.environ.pop(_name, None)

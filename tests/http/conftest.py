@@ -2,7 +2,9 @@
 
 Without ``API_URL`` a session fixture starts the whole local stack (``python -m devstack
 start``) on free ports; with ``API_URL=https://.../dev`` the same tests run against a
-deployed stage. Every test uses ids of its own, so a stage's existing data does no harm.
+deployed stage, in its caller mode: ``API_TOKEN``, ``API_KEY``, ``API_SIGV4=1``
+(tests/support/credentials.py), which every request goes through ``Api`` to carry. Every
+test uses ids of its own, so a stage's existing data does no harm.
 """
 
 import functools
@@ -24,6 +26,8 @@ import requests
 from devstack.dynamodb_local import DynamoDBLocal, free_port
 from devstack.gateway import local_api_key
 from devstack.local_issuer import LocalIssuer, issuer_url
+from tests.conftest import API_CREDENTIALS
+from tests.support.credentials import ApiCredentials
 from tests.support.lossy_proxy import LossyProxy, lossy_proxy
 from tests.support.processes import interrupt, start_devstack, wait_until_serving
 
@@ -78,7 +82,7 @@ def lossy(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         process = start_devstack("--port", str(port), "--ddb-port", str(proxy.port), "--no-build", log=output)
         try:
             wait_until_serving(f"http://127.0.0.1:{port}", process)
-            yield Api(f"http://127.0.0.1:{port}"), proxy
+            yield Api(f"http://127.0.0.1:{port}", API_CREDENTIALS), proxy
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
@@ -170,10 +174,12 @@ def iam_api(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
 
 
 class Api:
-    """Small helpers over requests: resource URLs with percent-encoded keys."""
+    """Small helpers over requests: resource URLs with percent-encoded keys, and the caller's
+    credentials on every request (the only way the tier sends one)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, auth: ApiCredentials) -> None:
         self.base_url = base_url
+        self.auth = auth
 
     def url(self, collection: str, key: str | None = None, raw_slashes: bool = False) -> str:
         """The URL of a collection or member; a key's "/" as "%2F", or as it is with ``raw_slashes``."""
@@ -189,13 +195,16 @@ class Api:
         raw_slashes: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
-        url = self.url(collection, key, raw_slashes)
-        return requests.request(method, url, timeout=TIMEOUT, **kwargs)
+        return self.send(method, self.url(collection, key, raw_slashes), **kwargs)
+
+    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """A request to any URL of the API, e.g. a Location it answered, with the credentials."""
+        return requests.request(method, url, timeout=TIMEOUT, auth=self.auth, **kwargs)
 
 
 @pytest.fixture(scope="session")
 def api(api_url: str) -> Api:
-    return Api(api_url)
+    return Api(api_url, API_CREDENTIALS)
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, sync_playwright
 
 from devstack.template import api_routes
+from tests.http.conftest import Api
 from tests.support.openapi import load_openapi, openapi_path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -132,8 +132,8 @@ def test_the_start_banner_shows_the_page(docs_url: str, local_log: Path) -> None
     assert f"API reference (Swagger UI, try it out) at {docs_url}\n" in banner
 
 
-def test_the_spec_names_the_local_api_as_its_server(api_url: str, docs_url: str) -> None:
-    response = requests.get(f"{docs_url}/openapi.json", timeout=30)
+def test_the_spec_names_the_local_api_as_its_server(api: Api, api_url: str, docs_url: str) -> None:
+    response = api.send("GET", f"{docs_url}/openapi.json")
 
     assert response.status_code == 200
     spec = response.json()

@@ -105,7 +105,7 @@ def test_keys_with_slashes_work_on_every_item_route(api: Api, uid: str, raw_slas
         created = api.request("PUT", "items", key, raw_slashes, json={"value": key})
         assert created.status_code == 201, (key, created.text)
         assert created.json() == {"key": key, "value": key}
-        assert requests.get(api.base_url + created.headers["Location"], timeout=30).json()["key"] == key
+        assert api.send("GET", api.base_url + created.headers["Location"]).json()["key"] == key
 
         assert api.request("GET", "items", key, raw_slashes).json() == {"key": key, "value": key}
         assert api.request("HEAD", "items", key, raw_slashes).status_code == 200
@@ -125,7 +125,7 @@ def test_ids_with_slashes_work_on_every_record_route(api: Api, uid: str, raw_sla
         created = api.request("PUT", "records", record_id, raw_slashes, json={"status": "green"})
         assert created.status_code == 201, (record_id, created.text)
         assert created.json()["id"] == record_id
-        assert requests.get(api.base_url + created.headers["Location"], timeout=30).json()["id"] == record_id
+        assert api.send("GET", api.base_url + created.headers["Location"]).json()["id"] == record_id
 
         patched = api.request("PATCH", "records", record_id, raw_slashes, json={"status": "red"})
         assert (patched.status_code, patched.json()["id"]) == (200, record_id)
@@ -436,7 +436,7 @@ def test_a_method_a_path_does_not_declare_gets_api_gateway_answer(
     # API Gateway answers before any function runs: 403 "Missing Authentication Token".
     url = api.base_url + re.sub(r"\{\w+\+\}", f"{uid}/x", path)
 
-    response = requests.request(method, url, timeout=30)
+    response = api.send(method, url)
 
     assert response.status_code == 403, response.text
     if method != "HEAD":
@@ -454,7 +454,7 @@ def gateway_problem(kind: str) -> Any:
     "path", ["/", "/nothing", "/items/x/../../elsewhere", "/records-and-more", "/docs/nothing", "/docsx"]
 )
 def test_a_path_no_route_serves_gets_api_gateway_answer(api: Api, path: str) -> None:
-    response = requests.get(api.base_url + path, timeout=30)
+    response = api.send("GET", api.base_url + path)
 
     assert response.status_code == 403
     assert response.json() == gateway_problem("MISSING_AUTHENTICATION_TOKEN")
@@ -465,7 +465,7 @@ def test_a_path_no_route_serves_gets_api_gateway_answer(api: Api, path: str) -> 
 def test_the_local_docs_page_takes_no_other_method(api: Api, method: str, path: str) -> None:
     # make start's /docs (a local page, README "Local development") is GET only: any other
     # method gets the answer of a path no route serves, as on a stage.
-    response = requests.request(method, api.base_url + path, timeout=30)
+    response = api.send(method, api.base_url + path)
 
     assert response.status_code == 403, response.text
     assert response.json() == gateway_problem("MISSING_AUTHENTICATION_TOKEN")

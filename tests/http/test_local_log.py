@@ -5,17 +5,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
+
+from tests.http.conftest import Api
 
 
-def test_an_answer_without_a_body_adds_no_notice_to_the_log(api_url: str, local_log: Path) -> None:
+def test_an_answer_without_a_body_adds_no_notice_to_the_log(api: Api, local_log: Path) -> None:
     # SAM CLI's emulation notes "No Content-Type given" for each answer without a body.
     if os.environ.get("API_URL"):
         pytest.skip("the log is make start's")
     key = f"log-{uuid.uuid4().hex}"
-    requests.put(f"{api_url}/items/{key}", json={"value": "v"}, timeout=30)
+    api.request("PUT", "items", key, json={"value": "v"})
 
-    deleted = requests.delete(f"{api_url}/items/{key}", timeout=30)
+    deleted = api.request("DELETE", "items", key)
 
     assert deleted.status_code == 204
     assert "No Content-Type given" not in local_log.read_text()

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 from devstack.template import ROOT, api_routes
+from tests.conftest import API_CREDENTIALS
 
 README_BASE_URL = "http://127.0.0.1:3000"
 EXPECTED = re.compile(r"#\s*(\d{3})\b")
@@ -37,12 +38,27 @@ def test_every_curl_example_gives_its_documented_status(api_url: str, uid: str) 
         # The API under test, and keys of this run's own, so any stage's data does no harm.
         runnable = RESOURCE.sub(rf"\g<1>\g<2>-{uid}", command.replace(README_BASE_URL, api_url))
         arguments = [*shlex.split(runnable, comments=True), "-s", "-o", "/dev/null", "-w", "%{http_code}"]
+        # The caller's credentials as curl options on stdin (-K -), out of the process list.
         result = subprocess.run(  # noqa: S603 - the README's own lines, against the API under test
-            [curl, *arguments[1:]], capture_output=True, text=True, timeout=60, check=False
+            [curl, *arguments[1:], "-K", "-"],
+            input=_credentials_config(arguments),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         answers.append((command, expected, result.stdout))
 
     assert [(command, got) for command, expected, got in answers if got != str(expected)] == []
+
+
+def _credentials_config(arguments: list[str]) -> str:
+    """A curl config adding the caller's credentials to the request these arguments send:
+    curl sends the URL as written and ``-d``'s text as it is, which is what gets signed."""
+    url = next(argument for argument in arguments if argument.startswith("http"))
+    body = arguments[arguments.index("-d") + 1].encode() if "-d" in arguments else b""
+    headers = API_CREDENTIALS.headers_for(_method(shlex.join(arguments)), url, body)
+    return "".join(f'header = "{name}: {value}"\n' for name, value in headers.items())
 
 
 def _method(command: str) -> str:

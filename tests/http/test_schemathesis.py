@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from devstack.template import ROOT
+from tests.conftest import API_CREDENTIALS
 from tests.support.openapi import operations
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -57,7 +58,8 @@ def test_schemathesis_finds_no_failure(api_url: str, tmp_path: Path) -> None:
         text=True,
         timeout=BUDGET_SECONDS,
         check=False,
-        env={**os.environ, "PYTHONPATH": path},
+        # The caller's credentials (tests/conftest.py's, not the fake AWS ones) for the hooks.
+        env={**os.environ, **API_CREDENTIALS.environment(), "PYTHONPATH": path},
     )
 
     print(result.stdout[-3000:])  # the summary and seed, shown by `make fuzz`

@@ -60,7 +60,7 @@ def shell_commands(text: str = README) -> list[str]:
 
 def _program(command: str) -> list[str]:
     """The words after any VAR=value prefixes, with .venv/bin/ taken off the program."""
-    words = [word for word in shlex.split(command) if not re.fullmatch(r"[A-Z_]+=.*", word)]
+    words = [word for word in shlex.split(command) if not re.fullmatch(r"[A-Z][A-Z0-9_]*=.*", word)]
     words[0] = words[0].removeprefix(".venv/bin/")
     return words
 

@@ -164,7 +164,9 @@ def test_the_contract_suite_runs_unsigned_against_the_dev_stages_api_url_output(
     assert "sam list stack-outputs --config-env dev" in reader["run"]
     assert output_key in outputs
     assert "execute-api" in outputs[output_key]["Value"]["Fn::Sub"]
-    # tests/http sends plain, unsigned requests: the stage it deploys must not require SigV4.
+    # tests/http sends no credentials unless told to (tests/support/credentials.py), and the
+    # workflow tells it none: the stage it deploys must not require any.
+    assert not {"API_SIGV4", "API_TOKEN", "API_KEY"} & set(contract["env"])
     assert parameter_overrides("dev")["ApiAuth"] == "NONE"
     assert parameter_overrides("prod")["ApiAuth"] == "AWS_IAM"
 
