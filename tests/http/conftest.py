@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from playwright.sync_api import Browser, sync_playwright
 
 from devstack.dynamodb_local import DynamoDBLocal, free_port
 from devstack.gateway import local_api_key
@@ -33,6 +34,16 @@ from tests.support.processes import interrupt, start_devstack, wait_until_servin
 
 TIMEOUT = 30
 PAGES = Path(__file__).parent / "pages"
+CHROMIUM = "/usr/bin/chromium"
+# As root Chromium needs --no-sandbox; the rest keep it from calling out on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +129,15 @@ def page_origin() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (scripts/ensure-chromium.sh), driven by Playwright."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def guarded(

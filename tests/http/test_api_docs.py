@@ -1,7 +1,8 @@
 """The API reference at ``/docs`` of ``make start``, in a real headless Chromium.
 
-Debian's Chromium (``scripts/ensure-chromium.sh``), driven by Playwright for Python; the
-page is Swagger UI from the npm package ``swagger-ui-dist``, served by the local API.
+Debian's Chromium (``scripts/ensure-chromium.sh``), driven by Playwright for Python (the
+``browser`` fixture of conftest.py); the page is Swagger UI from the npm package
+``swagger-ui-dist``, served by the local API.
 """
 
 import json
@@ -12,22 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page
 
 from devstack.template import api_routes
 from tests.http.conftest import Api
 from tests.support.openapi import load_openapi, openapi_path
 
-CHROMIUM = "/usr/bin/chromium"
-# As root Chromium needs --no-sandbox; the rest keep it from calling out on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 TIMEOUT_MS = 30_000
 
 
@@ -36,14 +27,6 @@ def docs_url(api_url: str) -> str:
     if os.environ.get("API_URL"):
         pytest.skip("/docs is make start's page; a deployed stage does not serve it")
     return f"{api_url}/docs"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class DocsPage:
