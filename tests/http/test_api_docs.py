@@ -7,6 +7,7 @@ Debian's Chromium (``scripts/ensure-chromium.sh``), driven by Playwright for Pyt
 
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page
 
 from devstack.template import api_routes
-from tests.http.conftest import Api
+from tests.http.conftest import Api, GuardedApi
 from tests.support.openapi import load_openapi, openapi_path
 
 TIMEOUT_MS = 30_000
@@ -139,3 +140,33 @@ def operations_with_parameters(document: Any) -> dict[tuple[str, str], Any]:
         for method, operation in item.items()
         if method != "parameters"
     }
+
+
+def test_authorize_with_a_local_token_and_key_lets_try_it_out_through(
+    browser: Browser, cognito_api: GuardedApi, uid: str
+) -> None:
+    """make start with ApiAuth=COGNITO and ApiKeys: /docs's Authorize takes make token's
+    token (bearerToken) and the start banner's key (apiKey), and Try it out sends them."""
+    statuses = []
+    for authorized in (False, True):
+        context = browser.new_context()
+        try:
+            docs = DocsPage(context.new_page(), f"{cognito_api.url}/docs")
+            if authorized:
+                docs.page.locator(".auth-wrapper").get_by_role("button", name="Authorize").click()
+                for scheme, value in (
+                    ("bearerToken", cognito_api.token("tables/read")),
+                    ("apiKey", cognito_api.api_key),
+                ):
+                    form = docs.page.locator(".auth-container").filter(
+                        has=docs.page.locator("h4 code", has_text=re.compile(f"^{scheme}$"))
+                    )
+                    form.locator("input").fill(value)
+                    form.get_by_role("button", name="Authorize").click()
+                docs.page.get_by_role("button", name="Close").first.click()
+            got = docs.try_out("GET", "/items/{key}", {"key": uid})
+            statuses.append(got.locator(".response-col_status").inner_text().strip())
+        finally:
+            context.close()
+
+    assert statuses == ["401", "404"]  # refused by the local API Gateway; then the function's own answer

@@ -74,8 +74,13 @@ def wait_until_serving(url: str, process: subprocess.Popen[str], timeout: float 
         try:
             with urllib.request.urlopen(f"{url}/items?limit=1", timeout=5):  # noqa: S310 - loopback
                 return
-        except urllib.error.HTTPError:  # an answer all the same: a 401 or 403 of an API that checks callers
-            return
+        except urllib.error.HTTPError as refused:
+            # An API that checks callers refuses with its problem; anything else answering
+            # there (another process on the port, say) is not this devstack.
+            problem = refused.headers.get("Content-Type") == "application/problem+json"
+            if refused.code in (401, 403) and problem:
+                return
+            time.sleep(0.3)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise TimeoutError(f"devstack did not serve {url} within {timeout:.0f} s")
