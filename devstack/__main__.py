@@ -15,19 +15,26 @@ from devstack.local_issuer import SCOPES, LocalIssuer, issuer_url
 from devstack.reload import Watcher
 from devstack.runtime import FunctionCrashed
 from devstack.stack import DATA_DIR, LocalStack, serve_api
-from devstack.template import load_template
+from devstack.template import load_template, parameter_problems
 
-# make start is the dev stack (samconfig.toml's [dev]): open unless started with other parameters.
+# make start with no parameters is the dev stack (samconfig.toml's [dev]): open. With some, it
+# is the template's defaults and those, as sam deploy --parameter-overrides makes a stack.
 LOCAL_PARAMETERS = {"ApiAuth": "NONE"}
 
 
 def parameter_overrides(text: str) -> dict[str, str]:
-    """``Name=Value Name=Value``, as ``sam deploy --parameter-overrides`` takes them."""
+    """``Name=Value Name=Value``, as ``sam deploy --parameter-overrides`` takes them, and
+    refused as CloudFormation would refuse them: a mistyped ``ApiAuth`` must not serve an
+    open API where a deploy would have stopped."""
     pairs = [pair.partition("=") for pair in text.split()]
     wrong = [name for name, equals, _ in pairs if not equals or not name]
     if wrong:
         raise SetupError(f"parameter overrides are Name=Value pairs: {' '.join(wrong)!r} is not one")
-    return {name: value for name, _, value in pairs}
+    overrides = {name: value for name, _, value in pairs}
+    problems = parameter_problems(load_template(), overrides)
+    if problems:
+        raise SetupError("; ".join(problems))
+    return overrides
 
 
 class Stopped(Exception):
@@ -100,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     # What SAM CLI's emulation cannot check, devstack.gateway checks: the start banner says
     # what is enforced instead of SAM CLI's line per route, and Flask's own warning goes too.
     logging.getLogger("samcli.lib.providers.api_collector").addFilter(
-        lambda record: not record.getMessage().startswith(("Authorizer 'AWS_IAM'", "Authorizer 'COGNITO'"))
+        lambda record: not record.getMessage().startswith("Authorizer '")
     )
     logging.getLogger("werkzeug").addFilter(
         lambda record: not any(noise in record.getMessage() for noise in ("development server", "CTRL+C"))
@@ -131,7 +138,7 @@ def _start(args: argparse.Namespace) -> int:
         pool_size=args.pool_size,
         in_process=args.in_process,
         build=not args.no_build,
-        parameters={**LOCAL_PARAMETERS, **parameter_overrides(args.parameter_overrides)},
+        parameters=parameter_overrides(args.parameter_overrides) or LOCAL_PARAMETERS,
     )
     watcher = None if args.no_reload else Watcher(stack)
     try:

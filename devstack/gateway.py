@@ -9,6 +9,7 @@ token with the route's scope), then the API key and its usage plan's rate and qu
 """
 
 import datetime
+import hashlib
 import hmac
 import secrets
 import threading
@@ -16,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from devstack.local_issuer import KEY_DIR, InvalidToken, LocalIssuer, write_once
 from devstack.template import condition_holds, parameter_values, resolve, resources_of_type
@@ -24,6 +26,7 @@ from devstack.template import condition_holds, parameter_values, resolve, resour
 # principal for them, as API Gateway puts the signer in the event's requestContext.identity.
 LOCAL_ACCESS_KEY_ID = "local"
 LOCAL_SECRET_ACCESS_KEY = "local"  # noqa: S105 (a stand-in the README names)
+LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT = "000000000000"
 LOCAL_PRINCIPAL = f"arn:aws:iam::{LOCAL_ACCOUNT}:user/local"
 # How far a signature's X-Amz-Date may be from now (SigV4's own limit).
@@ -33,12 +36,13 @@ LOCAL_API_KEY_ID = "localkey"
 _QUOTA_PERIODS = {"DAY": "%Y-%m-%d", "WEEK": "%G-W%V", "MONTH": "%Y-%m"}
 
 
-@dataclass(frozen=True)
 class Refused(Exception):
     """API Gateway's answer of this gateway response type; ``why`` is for the local log only."""
 
-    kind: str
-    why: str
+    def __init__(self, kind: str, why: str) -> None:
+        super().__init__(kind, why)
+        self.kind = kind
+        self.why = why
 
 
 @dataclass
@@ -174,6 +178,8 @@ class Gateway:
         """The ``requestContext`` API Gateway adds for an admitted request (the authorizer's
         claims, the signer, the API key); raises :class:`Refused` otherwise."""
         context: dict[str, Any] = {"identity": {}}
+        if self.auth not in ("AWS_IAM", "COGNITO", "NONE"):
+            raise ValueError(f"ApiAuth={self.auth} is not a mode this local API Gateway knows")
         if self.auth == "AWS_IAM":
             context["identity"].update(self._signer(request))
         elif self.auth == "COGNITO" and self.issuer is not None:
@@ -185,7 +191,7 @@ class Gateway:
             context["authorizer"] = {"claims": {name: str(value) for name, value in claims.items()}}
         if self.plan is not None:
             sent = request.header("x-api-key")
-            if not sent or not self.api_key or not hmac.compare_digest(sent, self.api_key):
+            if not sent or not self.api_key or not hmac.compare_digest(sent.encode(), self.api_key.encode()):
                 raise Refused("INVALID_API_KEY", "no x-api-key, or not make start's key")
             self.plan.take()
             context["identity"].update({"apiKey": sent, "apiKeyId": LOCAL_API_KEY_ID})
@@ -234,17 +240,25 @@ class Gateway:
             )
         if abs(datetime.datetime.now(datetime.UTC) - sent_at) > SIGNATURE_SKEW:
             raise Refused("INVALID_SIGNATURE", f"signature expired: signed at {amz_date}")
-        if service != "execute-api" or not amz_date.startswith(day):
+        if (service, region) != ("execute-api", LOCAL_REGION) or not amz_date.startswith(day):
             raise Refused(
-                "INVALID_SIGNATURE", f"signed for {service} on {day}, not execute-api on {amz_date[:8]}"
+                "INVALID_SIGNATURE",
+                f"signed for {service} in {region} on {day}, not execute-api in {LOCAL_REGION} today",
             )
-        url = f"http://{self.host}{request.path}" + (f"?{request.query}" if request.query else "")
+        payload_hash = request.header("X-Amz-Content-Sha256")
+        if payload_hash is not None and payload_hash != hashlib.sha256(request.body).hexdigest():
+            raise Refused("INVALID_SIGNATURE", "X-Amz-Content-Sha256 is not the body's hash")
         headers = {name: value for name, value in request.headers.items() if name.lower() in signed}
-        again = AWSRequest(method=request.method, url=url, data=request.body, headers=headers)
+        # The query as SigV4 canonicalises it: each name and value decoded, then encoded again
+        # by botocore, whatever escapes the client chose on the wire.
+        again = AWSRequest(
+            method=request.method, url=f"http://{self.host}{request.path}", data=request.body, headers=headers
+        )
+        again.params = dict(parse_qsl(request.query, keep_blank_values=True))  # a name twice: refused
         again.context["timestamp"] = amz_date
         signer = SigV4Auth(Credentials(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY), service, region)
         expected = signer.signature(signer.string_to_sign(again, signer.canonical_request(again)), again)
-        if not hmac.compare_digest(expected, fields.get("Signature", "")):
+        if not hmac.compare_digest(expected.encode(), fields.get("Signature", "").encode()):
             raise Refused("INVALID_SIGNATURE", "the signature does not match the request")
         return {
             "accessKey": access_key,
@@ -289,12 +303,14 @@ def describe(gateway: Gateway) -> list[str]:
     if gateway.auth == "AWS_IAM":
         lines.append(
             "auth: AWS_IAM, SigV4 checked: sign with AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local"
-            " for execute-api in us-east-1 (awscurl --service execute-api --region us-east-1 ...)"
+            " for execute-api in us-east-1 (.venv/bin/awscurl --service execute-api --region us-east-1 ...)"
         )
     elif gateway.auth == "COGNITO" and gateway.issuer is not None:
         lines.append(f"auth: COGNITO, access tokens of the local pool {gateway.issuer.issuer} checked")
+        port = gateway.host.rsplit(":", 1)[-1]
         lines.append(
-            "  a token: make token SCOPES='tables/read tables/write'  (send Authorization: Bearer <token>)"
+            f"  a token: make -s token PORT={port} SCOPES='tables/read tables/write'"
+            "  (send Authorization: Bearer <token>)"
         )
     else:
         lines.append(

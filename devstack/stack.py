@@ -16,7 +16,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from devstack import api_docs
 from devstack.dynamodb_local import DynamoDBLocal, SetupError, port_is_free
-from devstack.gateway import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, Gateway, Refused, Request, describe
+from devstack.gateway import (
+    LOCAL_ACCESS_KEY_ID,
+    LOCAL_REGION,
+    LOCAL_SECRET_ACCESS_KEY,
+    Gateway,
+    Refused,
+    Request,
+    describe,
+)
 from devstack.local_issuer import JWKS_PATH, issuer_url
 from devstack.logs import readable
 from devstack.runtime import (
@@ -38,7 +46,6 @@ LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY_ID,
     "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
 }
-LOCAL_REGION = "us-east-1"
 
 log = logging.getLogger("devstack")
 

@@ -155,6 +155,32 @@ def parameter_values(template: dict[str, Any], overrides: dict[str, str] | None 
     return values
 
 
+def parameter_problems(template: dict[str, Any], overrides: dict[str, str]) -> list[str]:
+    """What CloudFormation would refuse in these overrides: a name the template does not
+    declare, or a value outside its AllowedValues, AllowedPattern or MinValue."""
+    declared = template.get("Parameters", {})
+    problems = []
+    for name, value in overrides.items():
+        spec = declared.get(name)
+        if spec is None:
+            problems.append(f"{name} is not a parameter of template.yaml")
+        elif "AllowedValues" in spec and value not in [str(allowed) for allowed in spec["AllowedValues"]]:
+            problems.append(f"{name}={value} is not one of {', '.join(map(str, spec['AllowedValues']))}")
+        elif "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
+            problems.append(f"{name}={value} does not match {spec['AllowedPattern']}")
+        elif spec.get("Type") == "Number" and not _at_least(value, spec.get("MinValue")):
+            problems.append(f"{name}={value} is not a number of at least {spec.get('MinValue', '-inf')}")
+    return problems
+
+
+def _at_least(value: str, minimum: Any) -> bool:
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return minimum is None or number >= float(minimum)
+
+
 def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {
         logical_id: resource

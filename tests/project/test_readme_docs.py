@@ -40,9 +40,9 @@ NEEDS_AWS_OR_DOCKER = {
     ("sam", "deploy", "--guided"): "asks its questions at a terminal; CI deploys with samconfig's answers",
     ("sam", "local"): "needs Docker, which this project's machines lack; make start and make invoke stand in",
     ("sam", "logs"): "reads a deployed stack's CloudWatch logs",
-    ("pip", "install", "awscurl"): "a signing client for a deployed AWS_IAM stage",
     ("awscurl",): "signs requests to a deployed AWS_IAM stage",
     ("aws", "cloudformation"): "reads a deployed stack's resources (the AWS CLI is not installed by make)",
+    ("aws", "cognito-idp"): "adds users to, and reads clients of, a deployed stack's user pool",
     ("aws", "apigateway"): "adds and cuts off partners' keys on a deployed stack's usage plan",
 }
 
@@ -138,7 +138,7 @@ def test_each_sam_command_is_run_by_ci_or_is_one_sam_knows(command: str) -> None
 def test_every_other_command_is_curl_run_by_the_http_tests_or_needs_aws() -> None:
     others = [c for c in shell_commands() if _program(c)[0] not in ("make", "sam")]
     curl_section = README.split("### Every route with curl", 1)[1].split("\n### ", 1)[0]
-    callers_section = README.split("### Callers, locally", 1)[1].split("\n## ", 1)[0]
+    callers_section = README.split("### Callers, locally", 1)[1].split("\n### ", 1)[0]
     run_by_test_readme_callers = shell_commands(callers_section)
     for command in others:
         words = _program(command)

@@ -3,7 +3,9 @@ template.yaml declares: the refusal's gateway response type, and what an admitte
 carries to its function. The HTTP tier runs the same through a served API."""
 
 import datetime
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +14,11 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from devstack.__main__ import parameter_overrides
+from devstack.dynamodb_local import SetupError
 from devstack.gateway import LOCAL_PRINCIPAL, Gateway, Refused, Request
 from devstack.local_issuer import LocalIssuer
-from devstack.template import load_template, resources_of_type
+from devstack.template import load_template, parameter_values, resources_of_type
 
 HOST = "127.0.0.1:3000"
 ISSUER = f"http://{HOST}/local-user-pool"
@@ -220,3 +224,68 @@ def test_a_refusal_is_a_problem_a_page_can_read(tmp_path: Path, kind: str) -> No
     assert headers["Content-Type"] == "application/problem+json"
     assert headers["Access-Control-Allow-Origin"] == ORIGIN
     assert json.loads(body)["status"] == status
+
+
+def test_a_signature_covers_the_body_its_hash_header_names_and_its_region(tmp_path: Path) -> None:
+    iam = gateway("ApiAuth=AWS_IAM", tmp_path)
+    body = b'{"value": "original"}'
+    sent = AWSRequest(
+        method="PUT",
+        url=f"http://{HOST}/items/c",
+        data=body,
+        headers={"X-Amz-Content-Sha256": hashlib.sha256(body).hexdigest()},
+    )
+    SigV4Auth(Credentials("local", "local"), "execute-api", "us-east-1").add_auth(sent)
+    headers = {"Host": HOST, **dict(sent.headers.items())}
+    assert iam.admit(Request("PUT", "/items/c", "", headers, body, "/items/{key+}"))
+    tampered = Request("PUT", "/items/c", "", headers, b'{"value": "tampered"}', "/items/{key+}")
+    assert refusal(iam, tampered) == "INVALID_SIGNATURE"
+
+    elsewhere = AWSRequest(method="GET", url=f"http://{HOST}/items/c", headers={})
+    SigV4Auth(Credentials("local", "local"), "execute-api", "eu-west-1").add_auth(elsewhere)
+    headers = {"Host": HOST, **dict(elsewhere.headers.items())}
+    assert refusal(iam, Request("GET", "/items/c", "", headers, b"", "/items/{key+}")) == "INVALID_SIGNATURE"
+
+
+@pytest.mark.parametrize(
+    "params", [{"status": "gr een"}, {"cursor": "a+b=="}, {"limit": "2", "cursor": "x/y~z"}, {"empty": ""}]
+)
+def test_a_query_verifies_however_the_client_escaped_it(tmp_path: Path, params: dict[str, str]) -> None:
+    iam = gateway("ApiAuth=AWS_IAM", tmp_path)
+    sent = AWSRequest(method="GET", url=f"http://{HOST}/items", params=params, headers={})
+    SigV4Auth(Credentials("local", "local"), "execute-api", "us-east-1").add_auth(sent)
+    wire = sent.prepare()  # as it crosses the network: requests' own escapes ("+" for a space)
+    path, _, query = str(wire.url).removeprefix(f"http://{HOST}").partition("?")
+    headers = {"Host": HOST, **dict(wire.headers.items())}
+    assert iam.admit(Request("GET", path, query, headers, b"", "/items"))["identity"]["accessKey"] == "local"
+
+
+def test_credentials_that_are_not_ascii_are_refused_not_a_crash(tmp_path: Path) -> None:
+    iam = gateway("ApiAuth=AWS_IAM", tmp_path)
+    good = signed("GET", "/items/a")
+    authorization = good.header("Authorization") or ""
+    bad = {**good.headers, "Authorization": authorization.rsplit("=", 1)[0] + "=\u00e9"}
+    assert refusal(iam, Request("GET", good.path, "", bad, b"", good.route)) == "INVALID_SIGNATURE"
+    keys = gateway("ApiAuth=NONE ApiKeys=true", tmp_path)
+    assert refusal(keys, request(x_api_key="\u00e9")) == "INVALID_API_KEY"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "refused"),
+    [
+        ("ApiAuth=Cognito", "ApiAuth=Cognito is not one of AWS_IAM, COGNITO, NONE"),
+        ("ApiKey=true", "ApiKey is not a parameter"),
+        ("ApiKeyRateLimit=0", "ApiKeyRateLimit=0 is not a number of at least 1"),
+        ("CorsAllowedOrigins=app.example.com", "CorsAllowedOrigins=app.example.com does not match"),
+    ],
+)
+def test_make_start_refuses_parameters_a_deploy_would_refuse(overrides: str, refused: str) -> None:
+    # A mistyped ApiAuth served an open API where sam deploy would have stopped.
+    with pytest.raises(SetupError, match=re.escape(refused)):
+        parameter_overrides(overrides)
+
+
+def test_parameters_given_start_from_the_templates_defaults_as_a_deploy_does() -> None:
+    assert parameter_overrides("") == {}  # make start then serves the dev stack, ApiAuth=NONE
+    keys_only = parameter_values(load_template(), parameter_overrides("ApiKeys=true"))
+    assert (keys_only["ApiAuth"], keys_only["ApiKeys"]) == ("AWS_IAM", "true")
