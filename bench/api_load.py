@@ -162,7 +162,12 @@ def measure(levels: tuple[int, ...], seconds: float) -> tuple[list[Level], float
             deadline = time.monotonic() + 120
             while port_is_free(port):
                 if stack.poll() is not None or time.monotonic() > deadline:
-                    raise SetupError(f"the local API did not start; see {log_path}")
+                    log.flush()
+                    last = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+                    raise SetupError(
+                        f"the local API did not start (exit {stack.poll()}); {log_path} ends:\n"
+                        + "\n".join(last)
+                    )
                 time.sleep(0.2)
             _seed(port)
             # Every sandbox past its INIT before anything counts (shorter for a smoke run's short levels).
