@@ -20,7 +20,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from devstack.local_issuer import KEY_DIR, InvalidToken, LocalIssuer, write_once
-from devstack.template import condition_holds, parameter_values, resolve, resources_of_type
+from devstack.template import (
+    condition_holds,
+    parameter_values,
+    resolve,
+    resolve_conditions,
+    resources_of_type,
+)
 
 # SigV4 locally: the credentials the README names (DynamoDB Local takes the same), and a
 # principal for them, as API Gateway puts the signer in the event's requestContext.identity.
@@ -123,7 +129,9 @@ class Gateway:
         own = resolve(api["Properties"]["GatewayResponses"], template, values)
         responses = _merged(resolve(globals_api.get("GatewayResponses", {}), template, values), own)
         # The preflight's headers: the same on every path of the DefinitionBody (with CORS on).
-        body: dict[str, Any] = _chosen(api["Properties"].get("DefinitionBody") or {}, template, values) or {}
+        body: dict[str, Any] = (
+            resolve_conditions(api["Properties"].get("DefinitionBody") or {}, template, values) or {}
+        )
         paths: dict[str, Any] = body.get("paths", {})
         first_path: dict[str, Any] = next(iter(paths.values()), {})
         preflight: dict[str, Any] = first_path.get("options", {})
@@ -138,7 +146,7 @@ class Gateway:
                 if event["Type"] != "Api":
                     continue
                 route = (event["Properties"]["Method"].upper(), event["Properties"]["Path"])
-                auth = _chosen(event["Properties"].get("Auth"), template, values) or {}
+                auth = resolve_conditions(event["Properties"].get("Auth"), template, values) or {}
                 for scope in auth.get("AuthorizationScopes", []):
                     scopes[route] = scope
         uses_keys = condition_holds("UsesApiKeys", template, values)
@@ -275,15 +283,6 @@ def local_api_key(key_dir: Path = KEY_DIR) -> str:
     if not path.is_file():
         write_once(path, secrets.token_urlsafe(30).encode())
     return path.read_text().strip()
-
-
-def _chosen(value: Any, template: dict[str, Any], values: dict[str, str]) -> Any:
-    """A value behind a top-level ``Fn::If``, the branch its condition picks (None for
-    ``AWS::NoValue``); the rest is left as it is."""
-    while isinstance(value, dict) and list(value) == ["Fn::If"]:
-        condition, if_true, if_false = value["Fn::If"]
-        value = if_true if condition_holds(condition, template, values) else if_false
-    return None if value == {"Ref": "AWS::NoValue"} else value
 
 
 def _merged(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

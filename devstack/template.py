@@ -246,6 +246,30 @@ def resolve(value: Any, template: dict[str, Any], parameters: dict[str, str]) ->
     return {key: member for key, member in resolved_map.items() if member is not _NO_VALUE}
 
 
+def resolve_conditions(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> Any:
+    """Only ``Fn::If`` (by its condition, with these parameters) and ``AWS::NoValue``
+    resolved, as ``AWS::LanguageExtensions`` resolves them before SAM's transform reads a
+    property; any other intrinsic is left as it is. None for a value that is no value."""
+    resolved = _conditions(value, template, parameters)
+    return None if resolved is _NO_VALUE else resolved
+
+
+def _conditions(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        listed = [_conditions(member, template, parameters) for member in value]
+        return [member for member in listed if member is not _NO_VALUE]
+    if not isinstance(value, dict):
+        return value
+    if value == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
+    if list(value) == ["Fn::If"]:
+        condition, if_true, if_false = value["Fn::If"]
+        chosen = if_true if _condition(condition, template, parameters) else if_false
+        return _conditions(chosen, template, parameters)
+    mapped = {key: _conditions(member, template, parameters) for key, member in value.items()}
+    return {key: member for key, member in mapped.items() if member is not _NO_VALUE}
+
+
 def condition_holds(name: str, template: dict[str, Any], overrides: dict[str, str] | None = None) -> bool:
     """Whether the template's condition ``name`` holds with these parameters (else defaults)."""
     return _condition(name, template, parameter_values(template, overrides))

@@ -7,11 +7,10 @@ import time
 from typing import Any
 
 import requests
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.http.conftest import TIMEOUT, GuardedApi
+from tests.support.credentials import ApiCredentials
 
 READ, WRITE = "tables/read", "tables/write"
 
@@ -103,10 +102,8 @@ def test_a_preflight_is_answered_without_credentials(cognito_api: GuardedApi, pa
 
 def signed(method: str, url: str, body: bytes = b"", secret: str = "local") -> requests.Response:  # noqa: S107
     """As an AWS SDK or awscurl sends it, with the credentials the README names."""
-    request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": "application/json"})
-    SigV4Auth(Credentials("local", secret), "execute-api", "us-east-1").add_auth(request)
-    prepared = request.prepare()
-    return requests.request(method, prepared.url, headers=dict(prepared.headers), data=body, timeout=TIMEOUT)
+    credentials = ApiCredentials(aws_credentials=Credentials("local", secret), region="us-east-1")
+    return requests.request(method, url, data=body, auth=credentials, timeout=TIMEOUT)
 
 
 def test_iam_takes_a_signature_of_the_local_credentials(iam_api: GuardedApi, uid: str) -> None:

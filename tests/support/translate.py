@@ -5,7 +5,7 @@ import os
 from functools import cache
 from typing import Any
 
-from devstack.template import condition_holds, load_template, parameter_values
+from devstack.template import load_template, parameter_values, resolve_conditions
 
 # What SAM's transform reads itself while it writes the API out, resolving no condition there
 # (and, in an event's Auth, no parameter either): which authorizer, scopes and API key a
@@ -22,7 +22,6 @@ from devstack.template import condition_holds, load_template, parameter_values
 READ_BY_SAM = {
     "AWS::Serverless::Api": ("Auth", "DefinitionBody", "MergeDefinitions"),
 }
-_NO_VALUE = object()
 
 
 class NoManagedPolicies:
@@ -68,28 +67,11 @@ def _resolve_what_sam_reads(template: dict[str, Any], values: dict[str, str]) ->
 def _set_resolved(
     properties: dict[str, Any], name: str, template: dict[str, Any], values: dict[str, str]
 ) -> None:
-    resolved = _resolved(properties[name], template, values)
-    if resolved is _NO_VALUE:
+    resolved = resolve_conditions(properties[name], template, values)
+    if resolved is None:
         del properties[name]
     else:
         properties[name] = resolved
-
-
-def _resolved(value: Any, template: dict[str, Any], values: dict[str, str]) -> Any:
-    """``Fn::If`` by its condition and ``AWS::NoValue`` taken out; any other intrinsic as it is."""
-    if isinstance(value, list):
-        listed = [_resolved(member, template, values) for member in value]
-        return [member for member in listed if member is not _NO_VALUE]
-    if not isinstance(value, dict):
-        return value
-    if value == {"Ref": "AWS::NoValue"}:
-        return _NO_VALUE
-    if list(value) == ["Fn::If"]:
-        condition, if_true, if_false = value["Fn::If"]
-        chosen = if_true if condition_holds(condition, template, values) else if_false
-        return _resolved(chosen, template, values)
-    mapped = {key: _resolved(member, template, values) for key, member in value.items()}
-    return {key: member for key, member in mapped.items() if member is not _NO_VALUE}
 
 
 def expand(layer_zip: str = "layer.zip", **parameters: str) -> dict[str, Any]:
