@@ -8,6 +8,7 @@ page's origin).
 """
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page
 
+from devstack.template import ROOT
 from tests.http.conftest import TIMEOUT, GuardedApi
 
 READ = "tables/read"
@@ -248,3 +250,28 @@ def test_a_page_of_another_origin_is_refused_by_the_preflight(
         in error
         for error in stranger.console_errors
     ), stranger.console_errors
+
+
+def test_the_readmes_fetch_runs_in_the_page(caller: Caller, cognito_api: GuardedApi, uid: str) -> None:
+    """README, "Callers, locally": its ``fetch`` snippet, as written, from a page of an allowed
+    origin, with a read token and the key; it logs the answer's status and item."""
+    section = (ROOT / "README.md").read_text().split("### Callers, locally", 1)[1].split("\n### ", 1)[0]
+    (snippet,) = re.findall(r"```js\n(.*?)```", section, re.DOTALL)
+    key = f"readme-{uid}"
+    written = requests.put(
+        f"{cognito_api.url}/items/{key}",
+        json={"value": "hi"},
+        headers=credentials(cognito_api, WRITE),
+        timeout=TIMEOUT,
+    )
+    assert written.status_code == 201
+    script = snippet.replace("http://127.0.0.1:3000/items/greeting", f"{cognito_api.url}/items/{key}")
+
+    # The snippet's console.log, kept: what it logs is what a reader would see.
+    logged = caller.page.evaluate(
+        "async ([token, key]) => { const logged = []; const console = {log: (...args) => logged.push(args)};"
+        f" {script} return logged; }}",
+        [cognito_api.token(READ), cognito_api.api_key],
+    )
+
+    assert logged == [[200, {"key": key, "value": "hi"}]]

@@ -6,6 +6,7 @@ request reaches its function as the caller it is (its log records, its Idempoten
 import time
 from typing import Any
 
+import jwt
 import requests
 from botocore.credentials import Credentials
 
@@ -128,3 +129,24 @@ def _eventually_in(api: GuardedApi, text: str, timeout: float = 10) -> str:
             assert text in log
             return log
         time.sleep(0.1)
+
+
+def test_the_start_banner_says_what_is_checked_and_how_to_call(cognito_api: GuardedApi) -> None:
+    banner = cognito_api.log.read_text().partition("Press Ctrl-C")[0]
+    port = cognito_api.url.rsplit(":", 1)[1]
+
+    assert f"auth: COGNITO, access tokens of the local pool {cognito_api.issuer.issuer} checked" in banner
+    assert f"make -s token PORT={port} SCOPES=" in banner
+    assert f"x-api-key: {cognito_api.api_key}  (rate 50/s, burst 100" in banner
+    # SAM CLI's own lines, one per route, said that nothing would be authorized; and Flask's warning.
+    assert "Authorizer '" not in banner
+    assert "development server" not in banner
+
+
+def test_the_local_pool_serves_the_key_its_tokens_are_signed_with(cognito_api: GuardedApi) -> None:
+    jwks = requests.get(f"{cognito_api.issuer.issuer}/.well-known/jwks.json", timeout=TIMEOUT).json()
+    token = cognito_api.token(READ)
+
+    key = jwt.PyJWKSet.from_dict(jwks)[jwt.get_unverified_header(token)["kid"]]
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], issuer=cognito_api.issuer.issuer)
+    assert claims["scope"] == READ
