@@ -7,17 +7,18 @@ deployed stage, in its caller mode: ``API_TOKEN``, ``API_KEY``, ``API_SIGV4=1``
 test uses ids of its own, so a stage's existing data does no harm.
 """
 
+import contextlib
 import functools
 import os
 import signal
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import quote
 
 import pytest
@@ -29,10 +30,11 @@ from devstack.gateway import local_api_key
 from devstack.local_issuer import LocalIssuer, issuer_url
 from tests.conftest import API_CREDENTIALS
 from tests.support.credentials import ApiCredentials
-from tests.support.lossy_proxy import LossyProxy, lossy_proxy
+from tests.support.lossy_proxy import FaultProxy, LossyProxy, fault_proxy, lossy_proxy
 from tests.support.processes import interrupt, start_devstack, wait_until_serving
 
 TIMEOUT = 30
+ProxyT = TypeVar("ProxyT", bound=FaultProxy)
 PAGES = Path(__file__).parent / "pages"
 CHROMIUM = "/usr/bin/chromium"
 # As root Chromium needs --no-sandbox; the rest keep it from calling out on a closed network.
@@ -85,16 +87,43 @@ def lossy(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     the first answer to every write after DynamoDB applied it. It serves the build the
     first local API made (``api_url``). Local only: a deployed stage's network is not ours
     to break."""
+    with _served_through(lossy_proxy, tmp_path_factory) as (api, proxy, _):
+        yield api, proxy
+
+
+@dataclass(frozen=True)
+class FaultyApi:
+    """A local API whose DynamoDB Local (``dynamodb``: pause() and resume() it whole) is
+    reached through ``proxy``, which pauses or slows it from a chosen call on."""
+
+    api: "Api"
+    proxy: FaultProxy
+    dynamodb: DynamoDBLocal
+
+
+@pytest.fixture(scope="session")
+def faulty(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultyApi]:
+    """A local API of its own, for faults that would stop every other test's DynamoDB."""
+    with _served_through(fault_proxy, tmp_path_factory) as (api, proxy, dynamodb):
+        yield FaultyApi(api, proxy, dynamodb)
+
+
+@contextlib.contextmanager
+def _served_through(
+    proxy_on: Callable[[int], contextlib.AbstractContextManager[ProxyT]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple["Api", ProxyT, DynamoDBLocal]]:
     if os.environ.get("API_URL"):
         pytest.skip("faults are injected between the local functions and DynamoDB Local")
     port = free_port()
-    log = tmp_path_factory.mktemp("devstack-lossy") / "devstack.log"
-    with DynamoDBLocal(free_port()) as dynamodb, lossy_proxy(dynamodb.port) as proxy, log.open("w") as output:
+    log = tmp_path_factory.mktemp("devstack-faults") / "devstack.log"
+    with DynamoDBLocal(free_port()) as dynamodb, proxy_on(dynamodb.port) as proxy, log.open("w") as output:
         process = start_devstack("--port", str(port), "--ddb-port", str(proxy.port), "--no-build", log=output)
         try:
             wait_until_serving(f"http://127.0.0.1:{port}", process)
-            yield Api(f"http://127.0.0.1:{port}", API_CREDENTIALS), proxy
+            yield Api(f"http://127.0.0.1:{port}", API_CREDENTIALS), proxy, dynamodb
         finally:
+            dynamodb.resume()
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
 

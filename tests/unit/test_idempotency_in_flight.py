@@ -3,12 +3,14 @@ a 409, and the first one's write happens once (two sandboxes of one function, as
 runs two concurrent requests)."""
 
 import json
+import math
 import threading
 from typing import Any
 
 from devstack.runtime import import_file
 from devstack.template import function_code_dir
 from dynamo_tables import SimpleTableClass
+from tables_api.app import request_seconds
 from tests.support.events import load_event
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -43,5 +45,8 @@ def test_the_same_key_while_the_first_request_runs_is_a_409(dynamodb: Any) -> No
 
     assert answers["second"]["statusCode"] == 409
     assert "still running" in json.loads(answers["second"]["body"])["detail"]
+    # When the first run's hold on the key ends, at the latest: its deadline, not its timeout.
+    retry_after = int(answers["second"]["multiValueHeaders"]["Retry-After"][0])
+    assert 1 <= retry_after <= math.ceil(request_seconds(FakeLambdaContext()))
     assert answers["first"]["statusCode"] == 201
     assert SimpleTableClass(client=dynamodb).get_value("greeting").value == "hello, world"

@@ -1,8 +1,9 @@
 """The DynamoDB client the table classes share, and the budget that bounds a fault.
 
-Sized to the functions' timeout (12 s in template.yaml): the SDK gives up first, so a slow
-or paused DynamoDB becomes the API's 503, never a Lambda timeout (a 502).
-Worst case: 3 attempts x (1 s connect + 1 s read) + standard back-off (<= 1 s, 2 s) = 9 s.
+One call's worst case: 3 attempts x (1 s connect + 1 s read) + standard back-off (<= 1 s,
+2 s) = 9 s. A request that makes several calls shares one deadline among them
+(``deadline.py``; the API sets it from the function's remaining time): the SDK gives up
+first, so a slow or paused DynamoDB becomes the API's 503, never a Lambda timeout (a 502).
 """
 
 import functools
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from dynamo_tables.deadline import attempt_guard
 from dynamo_tables.settings import MAX_STATUS_INDEX_SHARDS
 
 if TYPE_CHECKING:
@@ -28,6 +30,9 @@ CLIENT_CONFIG = Config(
     # are opened only as needed, so this is a ceiling, not a cost.
     max_pool_connections=MAX_STATUS_INDEX_SHARDS,
 )
+# The longest one attempt can take: no attempt starts that could end past a deadline.
+ATTEMPT_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
+_REFUSE_LATE_ATTEMPTS = attempt_guard(ATTEMPT_SECONDS)
 
 
 @functools.cache
@@ -36,14 +41,23 @@ def default_client() -> "DynamoDBClient":
 
     ``AWS_ENDPOINT_URL_DYNAMODB`` (boto3's own setting) points it at DynamoDB Local.
     """
-    return boto3.client("dynamodb", config=CLIENT_CONFIG)
+    return _within_deadlines(boto3.client("dynamodb", config=CLIENT_CONFIG))
 
 
 def client_for(conf: Mapping[str, Any]) -> "DynamoDBClient":
     """A client of its own for the seed's ``aws_conf`` (keys, region, endpoint), with the same budget."""
-    return boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **conf})
+    return _within_deadlines(boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **conf}))
 
 
 def resource_for(conf: Mapping[str, Any]) -> "DynamoDBServiceResource":
     """boto3's resource layer, for the seed's ``get_table``: built only when asked for."""
-    return boto3.resource("dynamodb", **{"config": CLIENT_CONFIG, **conf})
+    resource = boto3.resource("dynamodb", **{"config": CLIENT_CONFIG, **conf})
+    _within_deadlines(resource.meta.client)
+    return resource
+
+
+def _within_deadlines(client: "DynamoDBClient") -> "DynamoDBClient":
+    """The client, its attempts refused past a deadline (``deadline.py``; botocore's public
+    event, sent before each attempt, retries included)."""
+    client.meta.events.register("before-send.dynamodb", _REFUSE_LATE_ATTEMPTS)
+    return client

@@ -46,6 +46,10 @@ class Unavailable(DynamoTablesError):
     """DynamoDB throttled, failed or did not answer in time, after the SDK's retries."""
 
 
+class DeadlinePassed(Unavailable):
+    """The piece of work this call belongs to has no time left for it (``deadline.py``)."""
+
+
 class Throttled(Unavailable):
     """DynamoDB refused for capacity (throttling), after the SDK's retries: counted apart,
     because the answer to it is capacity, not a fix."""

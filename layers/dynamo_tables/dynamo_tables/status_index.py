@@ -5,6 +5,7 @@ hash of its id, sorted by its last-updated time: N partitions a status instead o
 one. A listing by status queries every shard and merges their answers into one page.
 """
 
+import contextvars
 import hashlib
 import heapq
 from collections.abc import Mapping
@@ -82,19 +83,22 @@ class StatusShards:
             from concurrent.futures import ThreadPoolExecutor  # only sharded listings use threads
 
             self._pool = ThreadPoolExecutor(self.count, thread_name_prefix="status-shard")
-        shards = list(positions)
-        answers = dict(
-            zip(
-                shards,
-                self._pool.map(
-                    lambda shard: self._shard_page(
-                        client, table_name, status, shard, positions[shard], limit
-                    ),
-                    shards,
-                ),
-                strict=True,
+        # Each shard's Query in a copy of this thread's context: it keeps the request's
+        # deadline (deadline.py), a context variable.
+        queries = {
+            shard: self._pool.submit(
+                contextvars.copy_context().run,
+                self._shard_page,
+                client,
+                table_name,
+                status,
+                shard,
+                positions[shard],
+                limit,
             )
-        )
+            for shard in positions
+        }
+        answers = {shard: query.result() for shard, query in queries.items()}
         page, taken = merge(answers, limit)
         after: Positions = {}
         for shard, (items, last) in answers.items():

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from dynamo_tables import deadline
 from dynamo_tables.errors import Throttled, Unavailable
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import WriteTokens
@@ -28,6 +29,10 @@ if TYPE_CHECKING:  # at run time, importing it would load the whole event_handle
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 RETRY_AFTER_SECONDS = 2
+# Every DynamoDB attempt of a request ends within this much of its start (deadline.py), and
+# at least ANSWER_SECONDS before its function's timeout: time left to answer a 503.
+REQUEST_SECONDS = 9.0
+ANSWER_SECONDS = 1.0
 # What a page on an allowed origin may send and read (template parameter CorsAllowedOrigins).
 CORS_REQUEST_HEADERS = [
     "Authorization",
@@ -92,7 +97,8 @@ class _Resolver(APIGatewayRestResolver):
         body. The caller is a key of every log record; every answer is counted under its
         route (``metrics.py``), and varies by ``Origin`` when CORS is on."""
         logger.append_keys(caller=caller_of(event))  # None, for an anonymous request, drops it
-        response: dict[str, Any] = super().resolve(event, context)
+        with deadline.within(request_seconds(context)):
+            response: dict[str, Any] = super().resolve(event, context)
         if event.get("httpMethod") == "HEAD":
             response["body"] = ""
         if self._varies_by_origin:  # the answer's CORS headers depend on the request's Origin
@@ -122,10 +128,13 @@ def create_app() -> APIGatewayRestResolver:
         logger.warning("DynamoDB unavailable", extra={"reason": str(error)})
         if isinstance(error, Throttled):
             note("Throttles")
+        # A keyed write's in-progress record may outlive this answer (idempotency.py): a
+        # retry is served once it has expired.
+        retry_after = max(RETRY_AFTER_SECONDS, getattr(error, "retry_after", 0))
         return problem(
             HTTPStatus.SERVICE_UNAVAILABLE,
             "the database is busy or unreachable; retry later",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            headers={"Retry-After": str(retry_after)},
         )
 
     @app.not_found
@@ -139,6 +148,15 @@ def create_app() -> APIGatewayRestResolver:
         return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred")
 
     return app
+
+
+def request_seconds(context: Any) -> float:
+    """How long a request's DynamoDB calls may take, all of them: ``REQUEST_SECONDS``, less
+    when the function has less time left (a context without the method: no Lambda's limit)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return REQUEST_SECONDS
+    return min(REQUEST_SECONDS, float(remaining()) / 1000 - ANSWER_SECONDS)
 
 
 def cors_config() -> CORSConfig | None:

@@ -7,12 +7,20 @@ like successes; a 5xx is not, so the retry runs again, and then its write tokens
 from the key and the request (``WriteTokens(seed)``), let it recognise a write that the
 failed run did apply (a 503 after DynamoDB took the write) instead of applying it twice.
 
+A run holds its key with an in-progress record until the request's deadline
+(``dynamo_tables.deadline``), by when its every DynamoDB attempt has ended, not until its
+function would time out: when DynamoDB fails, the record may stay (it cannot be deleted),
+and the 503 says in ``Retry-After`` when it expires; a 409 says when the run holding the
+key has ended. A client that waits as told is served at once.
+
 Imported by ``app.py`` only for a request carrying the header.
 """
 
 import base64
 import hashlib
 import json
+import math
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any, TypedDict
@@ -24,12 +32,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
-from dynamo_tables import default_client
-from dynamo_tables.errors import Unavailable
+from dynamo_tables import deadline, default_client
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import WriteTokens
 from tables_api.callers import callers
-from tables_api.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from tables_api.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, UnavailableUntil
 from tables_api.log import logger
 from tables_api.metrics import note
 from tables_api.powertools import APIGatewayRestResolver, Response, idempotency_store
@@ -83,7 +90,7 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str
         *(f"{kind}:{value}" for kind, value in others.items()),
     ]
     seed = hashlib.sha256(json.dumps([scoped, request], sort_keys=True).encode()).hexdigest()
-    _CONFIG.register_lambda_context(app.lambda_context)
+    _CONFIG.register_lambda_context(_UntilDeadline(app.lambda_context))  # type: ignore[arg-type]
     ran: list[KeptAnswer] = []  # the write's own answer, should keeping it fail
     try:
         answer = _run_once(
@@ -94,10 +101,18 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str
     except IdempotencyValidationError as err:
         raise IdempotencyKeyReused("Idempotency-Key: already used with another request") from err
     except IdempotencyAlreadyInProgressError as err:
-        raise IdempotencyKeyInFlight("Idempotency-Key: a request with this key is still running") from err
+        held_until_ms = getattr(_STORE, "held_until_ms", None)  # powertools.py tells it
+        seconds = (float(held_until_ms) / 1000 - time.time()) if held_until_ms else deadline.seconds_left()
+        raise IdempotencyKeyInFlight(
+            "Idempotency-Key: a request with this key is still running", _whole_seconds(seconds)
+        ) from err
     except IdempotencyPersistenceLayerError as err:
         if not ran:
-            raise Unavailable(f"idempotency table: {type(err).__name__}") from err
+            # This run's in-progress record may be there (saved, or not deleted) until its
+            # deadline; a retry is served from then on.
+            raise UnavailableUntil(
+                f"idempotency table: {type(err).__name__}", _whole_seconds(deadline.seconds_left())
+            ) from err
         # The write ran and has its answer; only keeping it failed. A retry with the key
         # then runs again, and its derived tokens recognise this write.
         logger.warning("Idempotency-Key answer not kept", extra={"reason": type(err).__name__})
@@ -105,6 +120,25 @@ def answer_once(app: APIGatewayRestResolver, key: str, run: Run) -> Response[str
     return Response(
         status_code=answer["status_code"], body=_unpacked(answer["body"]), headers=answer["headers"]
     )
+
+
+class _UntilDeadline:
+    """The remaining time Powertools sets an in-progress record's expiry by
+    (``register_lambda_context``): the request's deadline's, not the function's timeout."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def get_remaining_time_in_millis(self) -> int:
+        left = deadline.seconds_left()
+        if left is None:  # called outside the API's resolver: the function's own limit
+            return int(self._context.get_remaining_time_in_millis())
+        return max(0, int(left * 1000))
+
+
+def _whole_seconds(seconds: float | None) -> int:
+    """A ``Retry-After``: whole seconds, at least one, never before ``seconds`` have passed."""
+    return max(1, math.ceil(seconds or 0))
 
 
 @idempotent_function(

@@ -10,7 +10,8 @@ public API; its event-handler names are imported from here, after the deferral b
    classes it reads, not every resolver and event class Powertools has.
 2. ``idempotency_store`` overrides ``_put_record``, the hook Powertools' persistence layers
    implement (its documentation shows subclassing them), to recognise its own in-progress
-   record after botocore's retry of a lost answer.
+   record after botocore's retry of a lost answer, and to tell until when another run's
+   record holds the key.
 """
 
 from typing import TYPE_CHECKING
@@ -52,17 +53,25 @@ def idempotency_store(table_name: str, client: "DynamoDBClient") -> "DynamoDBPer
     )
 
     class OwnRecordStore(DynamoDBPersistenceLayer):
+        # The in-progress deadline (epoch ms) of the record another run holds, when saving
+        # this run's met one: Powertools' in-progress error does not carry it.
+        held_until_ms: int | None = None
+
         def _put_record(self, data_record: DataRecord) -> None:
+            self.held_until_ms = None
             try:
                 super()._put_record(data_record)
             except IdempotencyItemAlreadyExistsError as err:
                 found = err.old_data_record
+                in_progress = found is not None and found.status == STATUS_CONSTANTS["INPROGRESS"]
                 if not (
-                    found is not None
-                    and found.status == STATUS_CONSTANTS["INPROGRESS"]
+                    in_progress
+                    and found is not None
                     and found.in_progress_expiry_timestamp == data_record.in_progress_expiry_timestamp
                     and found.payload_hash == data_record.payload_hash
                 ):
+                    if in_progress and found is not None:
+                        self.held_until_ms = found.in_progress_expiry_timestamp
                     raise
 
     return OwnRecordStore(table_name=table_name, boto3_client=client)

@@ -45,5 +45,6 @@ def client_error_answer(error: Exception) -> Response[str] | None:
     """The problem answering a client's mistake, or None for anything else."""
     for kind, status in CLIENT_ERRORS:
         if isinstance(error, kind):
-            return problem(status, str(error))
+            retry_after = getattr(error, "retry_after", None)  # a 409: when the other run has ended
+            return problem(status, str(error), {"Retry-After": str(retry_after)} if retry_after else None)
     return None
