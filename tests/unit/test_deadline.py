@@ -107,7 +107,7 @@ def test_the_request_deadline_leaves_time_to_answer_before_the_function_times_ou
     assert request_seconds(FakeLambdaContext()) == min(
         REQUEST_SECONDS, FakeLambdaContext().get_remaining_time_in_millis() / 1000 - ANSWER_SECONDS
     )
-    assert request_seconds(ShortContext(4_000)) == 4 - ANSWER_SECONDS
+    assert request_seconds(ShortContext(5_000)) == 5 - ANSWER_SECONDS
     assert request_seconds(object()) == REQUEST_SECONDS  # no Lambda context: the budget alone
 
 
@@ -116,7 +116,7 @@ def test_a_keyed_write_on_a_slow_dynamodb_answers_by_its_deadline(
 ) -> None:
     """Its three calls share the deadline: every attempt had time to end before it, the
     answer is a 503, and its Retry-After is when the key's in-progress record has expired."""
-    context = ShortContext(5_000)
+    context = ShortContext(7_000)
     handler = load_handler("PutRecordFunction")
     event = load_event("put_record", headers={"Idempotency-Key": "slow-write"})
 

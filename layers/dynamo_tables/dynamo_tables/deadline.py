@@ -4,8 +4,11 @@ botocore bounds each call on its own (``client.py``: attempts x timeouts + back-
 piece of work that makes several calls in a row, as a write with an ``Idempotency-Key``
 makes three, would add their bounds up and could outlast its Lambda function. Under
 ``within(seconds)`` its calls share one deadline instead: an attempt starts only if its
-timeouts end before it, so every attempt has ended by then, and a call after that fails at
-once with ``DeadlinePassed``, an ``Unavailable``. Outside ``within`` nothing changes.
+connect and read timeouts end before it, and an attempt refused fails its call with
+``DeadlinePassed``, an ``Unavailable``, which botocore does not retry. So the last attempt
+has ended by the deadline, and the call gives up at most one back-off (2 s) after it. The
+timeouts bound each wait for the network, not an answer trickled in slowly: Lambda's own
+timeout is the bound of last resort there. Outside ``within`` nothing changes.
 
 The deadline is a context variable: each thread of a piece of work that starts threads
 (``status_index.py``) runs in a copy of its context.

@@ -29,10 +29,11 @@ if TYPE_CHECKING:  # at run time, importing it would load the whole event_handle
     from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 RETRY_AFTER_SECONDS = 2
-# Every DynamoDB attempt of a request ends within this much of its start (deadline.py), and
-# at least ANSWER_SECONDS before its function's timeout: time left to answer a 503.
+# A request's DynamoDB attempts end within this much of its start (deadline.py), and at
+# least ANSWER_SECONDS before its function's timeout: 1 s to answer a 503, and 2 s for the
+# SDK's longest back-off, which may have begun just before the deadline.
 REQUEST_SECONDS = 9.0
-ANSWER_SECONDS = 1.0
+ANSWER_SECONDS = 3.0
 # What a page on an allowed origin may send and read (template parameter CorsAllowedOrigins).
 CORS_REQUEST_HEADERS = [
     "Authorization",
