@@ -37,7 +37,7 @@ from devstack.runtime import (
     RuntimePool,
     emulator_binary,
 )
-from devstack.template import ROOT, load_template, table_definitions
+from devstack.template import ROOT, adopted_tables, load_template, table_definitions
 
 BUILD_DIR = ROOT / ".aws-sam" / "build"
 BUILT_TEMPLATE = BUILD_DIR / "template.yaml"
@@ -87,14 +87,21 @@ def dynamodb_client(endpoint_url: str, attempts: int = 3, read_timeout: float = 
 
 
 def ensure_tables(client: Any, parameters: dict[str, str] | None = None) -> None:
-    """Create each template table, named by its logical id as SAM CLI resolves its ``Ref``,
-    with the same parameter overrides as the functions (``StatusIndexShards`` picks an index).
+    """Create each template table the stack would create, named by its logical id as SAM CLI
+    resolves its ``Ref``, with the same parameter overrides as the functions
+    (``StatusIndexShards`` picks an index).
 
     An existing table is left as it is, data and all (asking rather than listing, which
     would read only the first page of a shared DynamoDB Local's tables), if its keys and
     indexes are the ones the template gives now; one made with other parameters is refused.
+    A table named by ``Existing<Id>Name`` (an adopted one: the seed's, say) is never
+    created: it must exist, with the template's keys and indexes.
     """
+    adopted = adopted_tables(parameters=parameters)
     for logical_id, definition in table_definitions(parameters=parameters).items():
+        if logical_id in adopted:
+            _check_adopted(client, logical_id, adopted[logical_id], definition)
+            continue
         try:
             client.create_table(TableName=logical_id, **definition)
         except client.exceptions.ResourceInUseException:
@@ -106,6 +113,23 @@ def ensure_tables(client: Any, parameters: dict[str, str] | None = None) -> None
                 ) from None
             continue
         client.get_waiter("table_exists").wait(TableName=logical_id, WaiterConfig={"Delay": 1})
+
+
+def _check_adopted(client: Any, logical_id: str, name: str, definition: dict[str, Any]) -> None:
+    parameter = f"Existing{logical_id}Name"
+    try:
+        table = client.describe_table(TableName=name)["Table"]
+    except client.exceptions.ResourceNotFoundException:
+        raise SetupError(
+            f"the table {name} ({parameter}) does not exist in this DynamoDB Local: create it first, "
+            "as the seed does, with create_table and the seed's schema (README, \"The layer, as the "
+            f'seed uses it"), or leave {parameter} out to have {logical_id} created'
+        ) from None
+    if _keys(table) != _keys(definition):
+        raise SetupError(
+            f"the table {name} ({parameter}) has other keys or indexes than {logical_id} in template.yaml: "
+            "the API serves only tables of the seed's schema"
+        )
 
 
 def _keys(table: dict[str, Any]) -> tuple[object, ...]:
@@ -138,7 +162,8 @@ def function_specs(
     stacks, _ = SamLocalStackProvider.get_stacks(
         str(built_template), parameter_overrides=parameters or {}, language_extensions_enabled=True
     )
-    tables = set(table_definitions())
+    adopted = adopted_tables(parameters=parameters)
+    tables = (set(table_definitions()) - set(adopted)) | set(adopted.values())
     specs = {}
     for function in SamFunctionProvider(stacks).get_all():
         raw = (function.environment or {}).get("Variables", {})

@@ -170,6 +170,20 @@ def parameter_problems(template: dict[str, Any], overrides: dict[str, str]) -> l
             problems.append(f"{name}={value} does not match {spec['AllowedPattern']}")
         elif spec.get("Type") == "Number" and not _at_least(value, spec.get("MinValue")):
             problems.append(f"{name}={value} is not a number of at least {spec.get('MinValue', '-inf')}")
+    return problems or rule_problems(template, overrides)
+
+
+def rule_problems(template: dict[str, Any], overrides: dict[str, str]) -> list[str]:
+    """Each assertion of the template's ``Rules`` that fails with these parameters (else
+    defaults), by its description, as CloudFormation refuses a stack that breaks one."""
+    values = parameter_values(template, overrides)
+    problems = []
+    for rule in template.get("Rules", {}).values():
+        if "RuleCondition" in rule and not _evaluate(rule["RuleCondition"], template, values):
+            continue
+        for assertion in rule["Assertions"]:
+            if not _evaluate(assertion["Assert"], template, values):
+                problems.append(" ".join(str(assertion.get("AssertDescription", assertion)).split()))
     return problems
 
 
@@ -219,6 +233,20 @@ def table_definitions(
             name: properties[name] for name in _CREATE_TABLE_PROPERTIES if name in properties
         }
     return definitions
+
+
+def adopted_tables(
+    template: dict[str, Any] | None = None, parameters: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The tables the stack uses but does not create, by logical id: each table ``<Id>``
+    whose parameter ``Existing<Id>Name`` names an existing table, mapped to that name."""
+    template = template or load_template()
+    values = parameter_values(template, parameters)
+    return {
+        logical_id: values[f"Existing{logical_id}Name"]
+        for logical_id in resources_of_type(template, "AWS::DynamoDB::Table")
+        if values.get(f"Existing{logical_id}Name")
+    }
 
 
 def resolve(value: Any, template: dict[str, Any], parameters: dict[str, str]) -> Any:

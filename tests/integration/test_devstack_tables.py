@@ -1,5 +1,7 @@
 """The local stack's tables on DynamoDB Local, as `make start` keeps them between runs: used
-as they are when they match the template, refused when made with other parameters."""
+as they are when they match the template, refused when made with other parameters. Tables
+named by ``Existing*TableName`` (the seed's, made by its own ``create_table``) are used and
+never created."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -8,6 +10,13 @@ import pytest
 
 from devstack.dynamodb_local import DynamoDBLocal, SetupError, free_port
 from devstack.stack import dynamodb_client, ensure_tables
+from dynamo_tables import ComplexTableClass, SimpleTableClass
+from dynamo_tables.schema import (
+    COMPLEX_SCHEMA,
+    COMPLEX_SCHEMA_TABLE_NAME,
+    SIMPLE_SCHEMA,
+    SIMPLE_SCHEMA_TABLE_NAME,
+)
 
 
 @pytest.fixture
@@ -36,3 +45,52 @@ def test_kept_tables_that_match_are_used_as_they_are(own_dynamodb_local: Any) ->
         assert item["Value"]["S"] == "v"
         for name in client.list_tables()["TableNames"]:
             client.delete_table(TableName=name)
+
+
+ADOPTED = {
+    "ExistingSimpleTableName": "SimpleSchemaTableName",
+    "ExistingComplexTableName": "ComplexSchemaTableName",
+}
+
+
+def _seed_conf(client: Any) -> dict[str, str]:
+    """The seed's conf dict for this DynamoDB Local (credentials it accepts)."""
+    return {
+        "aws_access_key_id": "dummykey",
+        "aws_secret_access_key": "dummy_secret",
+        "region_name": "us-east-1",
+        "endpoint_url": client.meta.endpoint_url,
+    }
+
+
+def test_adopted_tables_are_used_as_they_are_and_never_created(own_dynamodb_local: Any) -> None:
+    client = own_dynamodb_local
+    SimpleTableClass(_seed_conf(client)).create_table(SIMPLE_SCHEMA, SIMPLE_SCHEMA_TABLE_NAME)
+    ComplexTableClass(_seed_conf(client)).create_table(COMPLEX_SCHEMA, COMPLEX_SCHEMA_TABLE_NAME)
+
+    ensure_tables(client, ADOPTED)
+
+    assert sorted(client.list_tables()["TableNames"]) == [
+        COMPLEX_SCHEMA_TABLE_NAME,
+        "IdempotencyTable",
+        SIMPLE_SCHEMA_TABLE_NAME,
+    ]
+
+
+def test_an_adopted_table_that_does_not_exist_is_refused_with_the_way_out(own_dynamodb_local: Any) -> None:
+    SimpleTableClass(_seed_conf(own_dynamodb_local)).create_table(SIMPLE_SCHEMA, SIMPLE_SCHEMA_TABLE_NAME)
+
+    with pytest.raises(
+        SetupError, match=r"ComplexSchemaTableName \(ExistingComplexTableName\).*create_table"
+    ):
+        ensure_tables(own_dynamodb_local, ADOPTED)
+    assert "ComplexTable" not in own_dynamodb_local.list_tables()["TableNames"]
+
+
+def test_an_adopted_table_with_other_keys_is_refused(own_dynamodb_local: Any) -> None:
+    SimpleTableClass(_seed_conf(own_dynamodb_local)).create_table(
+        {**COMPLEX_SCHEMA, "TableName": SIMPLE_SCHEMA_TABLE_NAME}, SIMPLE_SCHEMA_TABLE_NAME
+    )
+
+    with pytest.raises(SetupError, match=r"SimpleSchemaTableName .*other keys or indexes"):
+        ensure_tables(own_dynamodb_local, {"ExistingSimpleTableName": SIMPLE_SCHEMA_TABLE_NAME})

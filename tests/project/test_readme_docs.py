@@ -44,6 +44,9 @@ NEEDS_AWS_OR_DOCKER = {
     ("aws", "cloudformation"): "reads a deployed stack's resources (the AWS CLI is not installed by make)",
     ("aws", "cognito-idp"): "adds users to, and reads clients of, a deployed stack's user pool",
     ("aws", "apigateway"): "adds and cuts off partners' keys on a deployed stack's usage plan",
+    ("aws", "dynamodb"): "restores, reads and changes a deployed stack's tables (import, restore drill)",
+    ("aws", "s3"): "uploads the packaged template a resource import reads",
+    ("sam", "package"): "uploads the build to an account's bucket, for a resource import",
 }
 
 

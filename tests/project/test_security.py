@@ -14,8 +14,9 @@ from moto import mock_aws
 from devstack.template import (
     ROOT,
     api_routes,
-    condition_holds,
     load_template,
+    parameter_values,
+    resolve_conditions,
     resources_of_type,
     table_definitions,
 )
@@ -45,11 +46,11 @@ def _grants(role: dict[str, Any], template: dict[str, Any], shards: str) -> list
         for statement in policy["PolicyDocument"]["Statement"]:
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
-            resource = selected(statement["Resource"])
-            if "Fn::If" in resource:
-                name, if_true, if_false = resource["Fn::If"]
-                holds = condition_holds(name, template, {"StatusIndexShards": shards})
-                resource = if_true if holds else if_false
+            resource = resolve_conditions(
+                selected(statement["Resource"]),
+                template,
+                parameter_values(load_template(), {"StatusIndexShards": shards}),
+            )
             grants.append(({actions} if isinstance(actions, str) else set(actions), resource))
     return grants
 

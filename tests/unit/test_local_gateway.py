@@ -277,6 +277,11 @@ def test_credentials_that_are_not_ascii_are_refused_not_a_crash(tmp_path: Path) 
         ("ApiKey=true", "ApiKey is not a parameter"),
         ("ApiKeyRateLimit=0", "ApiKeyRateLimit=0 is not a number of at least 1"),
         ("CorsAllowedOrigins=app.example.com", "CorsAllowedOrigins=app.example.com does not match"),
+        # the template's Rules, as CloudFormation checks them before it changes anything
+        (
+            "ExistingComplexTableName=ComplexSchemaTableName StatusIndexShards=8",
+            "With ExistingComplexTableName, StatusIndexShards must be 0",
+        ),
     ],
 )
 def test_make_start_refuses_parameters_a_deploy_would_refuse(overrides: str, refused: str) -> None:

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from devstack.template import function_code_dir, load_template, resources_of_type
+from devstack.template import (
+    function_code_dir,
+    load_template,
+    parameter_values,
+    resolve_conditions,
+    resources_of_type,
+)
 from dynamo_tables import ComplexTableClass, ConfigurationError, SimpleTableClass
 from dynamo_tables.schema import COMPLEX_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_TABLE_NAME
 from tests.support.translate import selected
@@ -84,14 +90,17 @@ def test_statuses_set_but_naming_none_fail_loudly(monkeypatch: pytest.MonkeyPatc
 def _own_table_variables() -> list[tuple[str, str]]:
     """(function, the table-name variable of the table its grants are on), from the template."""
     template = load_template()
-    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    defaults = parameter_values(template)  # the tables the stack creates, as its own
+    variables = resolve_conditions(
+        template["Globals"]["Function"]["Environment"]["Variables"], template, defaults
+    )
     by_table = {
         value["Ref"]: name for name, value in variables.items() if isinstance(value, dict) and "Ref" in value
     }
     pairs = []
     for logical_id, function in resources_of_type(template, "AWS::Serverless::Function").items():
         statement = function["Properties"]["Policies"][0]["Statement"][0]
-        table = selected(statement["Resource"])["Fn::GetAtt"][0]
+        table = resolve_conditions(selected(statement["Resource"]), template, defaults)["Fn::GetAtt"][0]
         pairs.append((logical_id, by_table[table]))
     return sorted(pairs)
 

@@ -97,12 +97,28 @@ def precondition_expression(precondition: Precondition, must_exist: bool) -> tup
     if precondition.must_not_exist:
         clauses.append("attribute_not_exists(#id)")
     if precondition.versions:
-        expected = _numbers(values, "expected", precondition.versions)
-        clauses.append(f"#version IN ({expected})")
+        clauses.append(_at_version(values, "expected", precondition.versions))
     if precondition.none_match_versions:
-        refused = _numbers(values, "refused", precondition.none_match_versions)
-        clauses.append(f"(attribute_not_exists(#id) OR NOT (#version IN ({refused})))")
+        at_refused = _at_version(values, "refused", precondition.none_match_versions)
+        clauses.append(f"(attribute_not_exists(#id) OR NOT {at_refused})")
     return (" AND ".join(clauses) or None), values
+
+
+def _at_version(values: AttributeMap, prefix: str, versions: tuple[int, ...]) -> str:
+    """The record exists at one of these versions. A record with no ``Version`` (written by
+    the seed's own methods, or before versions) is version 0, its ``ETag`` ``"0"``: DynamoDB
+    finds no number to compare, so 0 is asked as the attribute's absence.
+
+    Raises:
+        InvalidInput: more versions than DynamoDB's ``IN`` takes.
+    """
+    numbers = _numbers(values, prefix, tuple(version for version in versions if version != 0))
+    if len(set(versions)) > MAX_IN_OPERANDS:
+        raise InvalidInput("precondition", f"may name at most {MAX_IN_OPERANDS} versions")
+    options = [f"#version IN ({numbers})"] if numbers else []
+    if 0 in versions:
+        options.append("(attribute_exists(#id) AND attribute_not_exists(#version))")
+    return options[0] if len(options) == 1 else f"({' OR '.join(options)})"
 
 
 def names_used_in(*expressions: str | None) -> dict[str, str]:
