@@ -9,6 +9,8 @@ the write's expressions in ``expressions.py``, the sharded status index in
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from dynamo_tables.base import DynamoGeneralClass
 from dynamo_tables.calls import ConditionFailed, pages
 from dynamo_tables.codec import storable
@@ -33,9 +35,14 @@ from dynamo_tables.schema import (
     COMPLEX_SCHEMA_KEY_TWO,
     COMPLEX_SCHEMA_TABLE_NAME,
 )
-from dynamo_tables.settings import record_statuses, status_index_shards, table_name_from
+from dynamo_tables.settings import (
+    record_statuses,
+    status_index_shards,
+    status_index_shards_before,
+    table_name_from,
+)
 from dynamo_tables.shapes import Answer, AttributeMap, Params
-from dynamo_tables.status_index import StatusShards, updated
+from dynamo_tables.status_index import StatusShards, read_shards, updated
 from dynamo_tables.write_tokens import WriteTokens
 
 if TYPE_CHECKING:
@@ -46,6 +53,12 @@ RED = "red"
 
 _TABLE_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE})
 _INDEX_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE, COMPLEX_SCHEMA_KEY_TWO})
+# What a Query of an index answers once a deploy dropped it, or the role lost its grant.
+_INDEX_GONE = frozenset({"ValidationException", "ResourceNotFoundException", "AccessDeniedException"})
+
+
+def _index_gone(err: ClientError) -> bool:
+    return err.response.get("Error", {}).get("Code") in _INDEX_GONE
 
 
 class ComplexTableClass(DynamoGeneralClass):
@@ -66,13 +79,34 @@ class ComplexTableClass(DynamoGeneralClass):
         client: "DynamoDBClient | None" = None,
         table_name: str | None = None,
         status_shards: int | None = None,
+        shards_before: int | None = None,
     ) -> None:
-        """``status_shards``: the status index's shards, 0 for the seed's index; none given,
-        ``STATUS_INDEX_SHARDS`` (template parameter ``StatusIndexShards``)."""
+        """``status_shards``: the status index's shards, 0 for the seed's index, and
+        ``shards_before``: the count a re-shard moves away from (None: no re-shard under
+        way); ``status_shards`` not given, both from ``STATUS_INDEX_SHARDS`` and
+        ``STATUS_INDEX_SHARDS_BEFORE`` (template parameters ``StatusIndexShards`` and
+        ``StatusIndexShardsBefore``).
+
+        A write stamps the record's shard under ``status_shards``; a listing by status reads
+        the index ``status_index.read_shards`` names, one that holds every record whatever
+        the re-shard's backfill (``reshard.py``) has done yet.
+        """
         super().__init__(conf, client, table_name)
         self.statuses = record_statuses(default=(GREEN, RED))
-        self.status_shards = status_index_shards() if status_shards is None else status_shards
-        self._shards = StatusShards(self.status_shards) if self.status_shards else None
+        if status_shards is None:
+            status_shards, shards_before = status_index_shards(), status_index_shards_before()
+        self.status_shards = status_shards
+        self.shards_before = shards_before
+        self.read_shards = read_shards(status_shards, shards_before)
+        self._shards = StatusShards(status_shards) if status_shards else None
+        self._read = (
+            (self._shards if self.read_shards == status_shards else StatusShards(self.read_shards))
+            if self.read_shards
+            else None
+        )
+        # From 0 to N, step 2 of the re-shard drops the seed's index while these functions
+        # may still run until `make publish`: by then the sharded index is complete.
+        self._seed_gone = self._shards if shards_before == 0 and status_shards else None
 
     def _default_table_name(self) -> str:
         """The seed's table with the seed's conf dict; from the environment, the template's."""
@@ -106,20 +140,19 @@ class ComplexTableClass(DynamoGeneralClass):
     def filter_by_key_two(self, status: str) -> Answer:
         """Every record with this status (all pages of a Query on the status index; sharded,
         of one on each shard, in the order a sharded listing gives)."""
-        if self._shards:
-            items = [
-                item
-                for shard in range(self._shards.count)
-                for item in self._query_all(**self._shards.query(status, shard))["Items"]
-            ]
-            items.sort(key=updated)  # stable: ties stay in shard order, as in list_by_status
-            return {"Items": items, "Count": len(items)}
-        return self._query_all(
-            IndexName=COMPLEX_SCHEMA_INDEX_TWO,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
+        if self._read:
+            return self._sharded_all(self._read, status)
+        try:
+            return self._query_all(
+                IndexName=COMPLEX_SCHEMA_INDEX_TWO,
+                KeyConditionExpression="#status = :status",
+                ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
+                ExpressionAttributeValues={":status": {"S": status}},
+            )
+        except ClientError as err:
+            if self._seed_gone is None or not _index_gone(err):
+                raise
+            return self._sharded_all(self._seed_gone, status)
 
     def update(self, key: str, status: Any) -> Answer:
         """The seed's ``update(key, status)``: set the status and stamp the time.
@@ -226,23 +259,25 @@ class ComplexTableClass(DynamoGeneralClass):
             InvalidPage: ``limit`` is out of range, or the cursor is not one this listing issued.
         """
         self._check_status(status)
-        if self._shards:
-            items, next_cursor = self._shards.page(
-                self.dynamodb, self.table_name, status, check_page_size(limit), cursor
+        if self._read:
+            return self._sharded_page(self._read, status, limit, cursor)
+        try:
+            records, next_cursor = self._listing(
+                "query",
+                f"records:{status}",
+                _INDEX_KEYS,
+                limit,
+                cursor,
+                bound={COMPLEX_SCHEMA_KEY_TWO: status},  # a page of this status starts at a key of it
+                IndexName=COMPLEX_SCHEMA_INDEX_TWO,
+                KeyConditionExpression="#status = :status",
+                ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
+                ExpressionAttributeValues={":status": {"S": status}},
             )
-            return Page([to_record(item) for item in items], next_cursor)
-        records, next_cursor = self._listing(
-            "query",
-            f"records:{status}",
-            _INDEX_KEYS,
-            limit,
-            cursor,
-            bound={COMPLEX_SCHEMA_KEY_TWO: status},  # a page of this status starts at a key of it
-            IndexName=COMPLEX_SCHEMA_INDEX_TWO,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
+        except ClientError as err:
+            if self._seed_gone is None or not _index_gone(err):
+                raise
+            return self._sharded_page(self._seed_gone, status, limit, cursor)
         return Page([to_record(item) for item in records], next_cursor)
 
     # --- plumbing -------------------------------------------------------------------
@@ -286,6 +321,23 @@ class ComplexTableClass(DynamoGeneralClass):
                 raise precondition_error(record_id, precondition, err, must_exist) from err
             return applied_before(err.item, age, record_id, status, updated_at, data)
         return applied(response.get("Attributes"), record_id, status, updated_at, data)
+
+    def _sharded_page(
+        self, shards: StatusShards, status: str, limit: int, cursor: str | None
+    ) -> Page[Record]:
+        items, next_cursor = shards.page(
+            self.dynamodb, self.table_name, status, check_page_size(limit), cursor
+        )
+        return Page([to_record(item) for item in items], next_cursor)
+
+    def _sharded_all(self, shards: StatusShards, status: str) -> Answer:
+        items = [
+            item
+            for shard in range(shards.count)
+            for item in self._query_all(**shards.query(status, shard))["Items"]
+        ]
+        items.sort(key=updated)  # stable: ties stay in shard order, as in list_by_status
+        return {"Items": items, "Count": len(items)}
 
     def _query_all(self, **params: Any) -> Answer:
         query = {"TableName": self.table_name, **params}

@@ -40,6 +40,22 @@ def status_shard(record_id: str, shards: int) -> int:
     return int.from_bytes(hashlib.sha256(record_id.encode()).digest()[:8], "big") % shards
 
 
+def read_shards(shards: int, before: int | None) -> int:
+    """The shards a listing by status reads (0: the seed's index) with ``shards`` now and
+    ``before`` the count a re-shard moves away from (None: no re-shard under way).
+
+    Whatever the backfill has done yet, the index read holds every record once: to or from
+    0, the seed's index (every record has a status; DynamoDB fills that index itself); from
+    N to M, the sharded index read as max(N, M) shards, since a record's key is
+    ``<status>#k`` with k below N (not moved yet) or below M (moved, or written since).
+    """
+    if before is None:
+        return shards
+    if before == 0 or shards == 0:
+        return 0
+    return max(shards, before)
+
+
 class StatusShards:
     """The N shards of the status index: a record's key in it, and pages merged from it."""
 
