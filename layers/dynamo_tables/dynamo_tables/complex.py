@@ -14,9 +14,16 @@ from botocore.exceptions import ClientError
 from dynamo_tables.base import DynamoGeneralClass
 from dynamo_tables.calls import ConditionFailed, pages
 from dynamo_tables.codec import storable
-from dynamo_tables.errors import NotFound
+from dynamo_tables.errors import InvalidCursor, NotFound
 from dynamo_tables.expressions import names_used_in, precondition_expression, record_write
-from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_data, check_key, check_page_size, check_status
+from dynamo_tables.limits import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    check_data,
+    check_key,
+    check_page_size,
+    check_status,
+)
 from dynamo_tables.models import UNCONDITIONAL, Page, Precondition, Record
 from dynamo_tables.records import (
     KEEP,
@@ -99,11 +106,10 @@ class ComplexTableClass(DynamoGeneralClass):
         self.shards_before = shards_before
         self.read_shards = read_shards(status_shards, shards_before)
         self._shards = StatusShards(status_shards) if status_shards else None
-        self._read = (
-            (self._shards if self.read_shards == status_shards else StatusShards(self.read_shards))
-            if self.read_shards
-            else None
-        )
+        # Between two counts the backfill moves records between shards under a walk.
+        self._read = self._shards if shards_before is None else None
+        if self.read_shards and shards_before:
+            self._read = StatusShards(self.read_shards, revisit=True)
         # From 0 to N, step 2 of the re-shard drops the seed's index while these functions
         # may still run until `make publish`: by then the sharded index is complete.
         self._seed_gone = self._shards if shards_before == 0 and status_shards else None
@@ -274,8 +280,9 @@ class ComplexTableClass(DynamoGeneralClass):
                 ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
                 ExpressionAttributeValues={":status": {"S": status}},
             )
-        except ClientError as err:
-            if self._seed_gone is None or not _index_gone(err):
+        except (ClientError, InvalidCursor) as err:
+            # The seed's index gone, or a cursor a page read after it went gave.
+            if self._seed_gone is None or (isinstance(err, ClientError) and not _index_gone(err)):
                 raise
             return self._sharded_page(self._seed_gone, status, limit, cursor)
         return Page([to_record(item) for item in records], next_cursor)
@@ -331,6 +338,14 @@ class ComplexTableClass(DynamoGeneralClass):
         return Page([to_record(item) for item in items], next_cursor)
 
     def _sharded_all(self, shards: StatusShards, status: str) -> Answer:
+        if shards.revisit:  # a walk of the merged pages: one shard after another would miss moves
+            items: list[AttributeMap] = []
+            cursor: str | None = None
+            while True:
+                page, cursor = shards.page(self.dynamodb, self.table_name, status, MAX_PAGE_SIZE, cursor)
+                items += page
+                if cursor is None:
+                    return {"Items": items, "Count": len(items)}
         items = [
             item
             for shard in range(shards.count)

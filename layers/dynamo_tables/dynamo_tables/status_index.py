@@ -59,8 +59,12 @@ def read_shards(shards: int, before: int | None) -> int:
 class StatusShards:
     """The N shards of the status index: a record's key in it, and pages merged from it."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, revisit: bool = False) -> None:
+        """``revisit``: a walk reads a shard it exhausted again on each page, and ends only
+        on a page that finds every shard exhausted; for a re-shard between two counts, whose
+        backfill moves records (keeping their time) into shards a walk may have exhausted."""
         self.count = count
+        self.revisit = revisit
         self._pool: ThreadPoolExecutor | None = None
 
     def key(self, record_id: str, status: str) -> str:
@@ -119,6 +123,9 @@ class StatusShards:
                 after[shard] = position(items[used - 1]) if used else positions[shard]
             elif last is not None:  # all read were taken: on from where the Query stopped
                 after[shard] = last
+        if self.revisit and after:  # every shard again, the exhausted from their last record
+            for shard, (items, _) in answers.items():
+                after.setdefault(shard, position(items[-1]) if items else positions[shard])
         return page, encode_positions(scope, after)
 
     def _shard_page(
