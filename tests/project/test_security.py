@@ -46,7 +46,7 @@ def _grants(role: dict[str, Any], template: dict[str, Any], shards: str) -> list
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
             resource = selected(statement["Resource"])
-            if "Fn::If" in resource:
+            while "Fn::If" in resource:  # nested: a re-shard under way, then the count
                 name, if_true, if_false = resource["Fn::If"]
                 holds = condition_holds(name, template, {"StatusIndexShards": shards})
                 resource = if_true if holds else if_false
