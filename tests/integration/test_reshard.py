@@ -26,6 +26,7 @@ from devstack.template import table_definitions
 from dynamo_tables import ComplexTableClass, NotFound
 from dynamo_tables.reshard import Backfill, Progress, TokenBucket, item_update
 from dynamo_tables.status_index import status_shard
+from scripts.reshard import main as make_reshard
 
 STATUSES = ("green", "red")
 
@@ -344,3 +345,28 @@ def test_a_status_changed_between_the_scan_and_the_update_is_not_overwritten(
     assert "Item" not in client.get_item(TableName=table, Key={"AttributeOneKey": {"S": "api-1"}})
     assert counts.gone == 1
     assert counts.updated + counts.right + counts.gone == 60
+
+
+def test_make_reshard_runs_the_backfill_on_the_local_stack(tmp_path: Path) -> None:
+    from devstack.dynamodb_local import DynamoDBLocal, free_port
+    from devstack.stack import dynamodb_client, ensure_tables
+
+    with DynamoDBLocal(port=free_port()) as server:
+        client = dynamodb_client(server.endpoint_url)
+        ensure_tables(client)  # make start, kept data
+        client.put_item(
+            TableName="ComplexTable", Item={"AttributeOneKey": {"S": "kept"}, "AttributeTwoKey": {"S": "red"}}
+        )
+        parameters = "StatusIndexShards=8 StatusIndexShardsBefore=0"
+        ensure_tables(
+            client, dict(pair.split("=") for pair in parameters.split())
+        )  # make start PARAMETERS=...
+        arguments = ["--ddb-port", str(server.port), "--checkpoint", str(tmp_path / "c.json")]
+
+        assert (
+            make_reshard([*arguments, "--parameter-overrides", "StatusIndexShards=8"]) == 2
+        )  # not under way
+        assert make_reshard([*arguments, "--parameter-overrides", parameters, "--rate", "50"]) == 0
+
+        item = client.get_item(TableName="ComplexTable", Key={"AttributeOneKey": {"S": "kept"}})["Item"]
+        assert item["AttributeTwoShard"] == {"S": f"red#{status_shard('kept', 8)}"}

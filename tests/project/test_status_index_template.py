@@ -1,6 +1,7 @@
 """The template with ``StatusIndexShards`` off and on, and each step of changing it
 (``StatusIndexShardsBefore``), as CloudFormation receives it."""
 
+import itertools
 from typing import Any
 
 import pytest
@@ -55,7 +56,7 @@ def test_each_deploy_of_a_reshard_creates_or_deletes_at_most_one_index(before: i
     # CloudFormation creates or deletes one global secondary index per update of a table.
     steps = [_indexes(parameters) for b, a, parameters in STEPS if (b, a) == (before, after)]
 
-    for old, new in zip(steps, steps[1:], strict=False):
+    for old, new in itertools.pairwise(steps):
         assert len(set(old) ^ set(new)) <= 1, (old, new)
 
 
@@ -66,7 +67,9 @@ def test_each_step_has_the_index_listings_read_and_only_the_attributes_its_index
     table = resources(expand(**parameters), "AWS::DynamoDB::Table")["ComplexTable"]["Properties"]
     indexes = _resolved(table["GlobalSecondaryIndexes"], parameters)
     shards = int(parameters["StatusIndexShards"])
-    migrating = int(parameters["StatusIndexShardsBefore"]) if "StatusIndexShardsBefore" in parameters else None
+    migrating = (
+        int(parameters["StatusIndexShardsBefore"]) if "StatusIndexShardsBefore" in parameters else None
+    )
     read = COMPLEX_SCHEMA_INDEX_SHARD if read_shards(shards, migrating) else COMPLEX_SCHEMA_INDEX_TWO
 
     assert read in {index["IndexName"] for index in indexes}
@@ -89,7 +92,9 @@ def test_the_functions_may_query_exactly_the_index_listings_read_or_while_a_resh
     ]
     resource = _resolved(selected(statement["Resource"]), parameters)
     shards = int(parameters["StatusIndexShards"])
-    migrating = int(parameters["StatusIndexShardsBefore"]) if "StatusIndexShardsBefore" in parameters else None
+    migrating = (
+        int(parameters["StatusIndexShardsBefore"]) if "StatusIndexShardsBefore" in parameters else None
+    )
     read = COMPLEX_SCHEMA_INDEX_SHARD if read_shards(shards, migrating) else COMPLEX_SCHEMA_INDEX_TWO
 
     expected = "${ComplexTable.Arn}/index/" + ("*" if migrating is not None else read)
