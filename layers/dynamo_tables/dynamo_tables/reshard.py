@@ -19,18 +19,18 @@ each update is conditional and sets what the other would.
 ``scripts/reshard.py`` (``make reshard``) runs it for a deployed stack or the local one.
 """
 
-import json
 import os
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dynamo_tables.calls import ConditionFailed, call
 from dynamo_tables.errors import ConfigurationError, Throttled, Unavailable
+from dynamo_tables.rate import TokenBucket, new_event, new_lock
 from dynamo_tables.records import RECORD_VERSION, utc_timestamp
+from dynamo_tables.reshard_state import Counts, Progress
 from dynamo_tables.schema import (
     COMPLEX_SCHEMA_INDEX_SHARD,
     COMPLEX_SCHEMA_INDEX_TWO,
@@ -41,6 +41,8 @@ from dynamo_tables.schema import (
 )
 from dynamo_tables.shapes import AttributeMap, Params
 from dynamo_tables.status_index import StatusShards
+
+__all__ = ["Backfill", "Counts", "Progress", "TokenBucket", "indexes_ready", "item_update"]
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -58,18 +60,6 @@ _PROJECTION = ", ".join(_NAMES)
 # to that writer (which stamps the new count's shard itself) and counted as moved.
 _ATTEMPTS = 5
 _UNAVAILABLE_ATTEMPTS = 5
-
-
-def _lock() -> Any:
-    import threading  # not at module scope: the functions' cold start imports no threading
-
-    return threading.Lock()
-
-
-def _event() -> Any:
-    import threading
-
-    return threading.Event()
 
 
 def item_update(item: Mapping[str, Any], shards: int, now: str) -> Params | None:
@@ -106,84 +96,6 @@ def item_update(item: Mapping[str, Any], shards: int, now: str) -> Params | None
     }
 
 
-class TokenBucket:
-    """At most ``rate`` takes a second on average, ``burst`` at once (default: one second's
-    worth). Throttling halves the rate (``slow_down``), down to a sixteenth of it; each
-    take without one (``recover``) wins a little of it back. Thread-safe."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be above 0")
-        self.target = self.rate = float(rate)
-        self.burst = float(burst) if burst is not None else max(1.0, self.rate)
-        self._clock, self._sleep = clock, sleep
-        self._tokens = self.burst
-        self._at = clock()
-        self._lock = _lock()
-
-    def take(self) -> None:
-        """Wait, if need be, until one more take keeps to the rate."""
-        with self._lock:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-            self._at = now
-            self._tokens -= 1
-            wait = -self._tokens / self.rate if self._tokens < 0 else 0.0
-            if wait:
-                self._sleep(wait)  # under the lock: the others queue behind, in turn
-
-    def slow_down(self) -> None:
-        with self._lock:
-            self.rate = max(self.target / 16, self.rate / 2)
-
-    def recover(self) -> None:
-        with self._lock:
-            self.rate = min(self.target, self.rate + self.target / 100)
-
-
-@dataclass
-class Counts:
-    """What a run did, over every page it finished (a resumed run adds to its checkpoint's)."""
-
-    scanned: int = 0
-    updated: int = 0  # stamped by the backfill
-    right: int = 0  # already right (or made right by a writer in the meantime)
-    moved: int = 0  # changed by writers on every try: left to them
-    gone: int = 0  # deleted between the Scan and its update
-    throttled: int = 0  # throttling answers, each a slow down
-
-    def add(self, other: "Counts") -> None:
-        for name, value in asdict(other).items():
-            setattr(self, name, getattr(self, name) + value)
-
-
-@dataclass
-class Progress:
-    """Where a run is: each segment's last key (None: not started; ``done``: finished)."""
-
-    table: str
-    shards: int
-    segments: int
-    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    counts: Counts = field(default_factory=Counts)
-    finished: bool = False
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Progress":
-        raw = json.loads(text)
-        raw["counts"] = Counts(**raw["counts"])
-        return cls(**raw)
-
-
 class Backfill:
     """One pass over the table that makes every record's shard right for ``shards``.
 
@@ -216,8 +128,8 @@ class Backfill:
         self.bucket = bucket or TokenBucket(rate)
         self.now = now
         self.progress = self._resumed(restart)
-        self._lock = _lock()
-        self._stop = _event()
+        self._lock = new_lock()
+        self._stop = new_event()
 
     def run(self) -> Counts:
         """Run (or resume) the pass to its end; the counts of the whole pass.

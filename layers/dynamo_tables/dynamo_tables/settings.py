@@ -50,6 +50,11 @@ def status_index_shards_before() -> int | None:
     return _shard_count("STATUS_INDEX_SHARDS_BEFORE", listed) if listed.strip() else None
 
 
+def status_index_counts() -> tuple[int, int | None]:
+    """``status_index_shards()`` and ``status_index_shards_before()``."""
+    return status_index_shards(), status_index_shards_before()
+
+
 def _shard_count(variable: str, listed: str) -> int:
     try:
         shards = int(listed.strip())
