@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from dynamo_tables.calls import ConditionFailed, call
 from dynamo_tables.errors import ConfigurationError, Throttled, Unavailable
+from dynamo_tables.expressions import names_used_in
 from dynamo_tables.rate import TokenBucket, new_event, new_lock
 from dynamo_tables.records import RECORD_VERSION, utc_timestamp
 from dynamo_tables.reshard_state import Counts, Progress
@@ -47,15 +48,7 @@ __all__ = ["Backfill", "Counts", "Progress", "TokenBucket", "indexes_ready", "it
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_NAMES = {
-    "#id": COMPLEX_SCHEMA_KEY_ONE,
-    "#status": COMPLEX_SCHEMA_KEY_TWO,
-    "#shard": COMPLEX_SCHEMA_KEY_SHARD,
-    "#updated": COMPLEX_SCHEMA_KEY_THREE,
-    "#version": RECORD_VERSION,
-}
-# What the backfill reads of an item: all it decides by.
-_PROJECTION = ", ".join(_NAMES)
+_PROJECTION = "#id, #status, #shard, #updated, #version"
 # A record a writer keeps changing under the backfill is tried this many times, then left
 # to that writer (which stamps the new count's shard itself) and counted as moved.
 _ATTEMPTS = 5
@@ -86,12 +79,11 @@ def item_update(item: Mapping[str, Any], shards: int, now: str) -> Params | None
         values[":shard"] = {"S": shard}
     elif COMPLEX_SCHEMA_KEY_SHARD in item:
         update += " REMOVE #shard"
-    names = {placeholder: name for placeholder, name in _NAMES.items() if placeholder in update + condition}
     return {
         "Key": {COMPLEX_SCHEMA_KEY_ONE: {"S": record_id}},
         "UpdateExpression": update,
         "ConditionExpression": condition,
-        "ExpressionAttributeNames": names,
+        "ExpressionAttributeNames": names_used_in(update, condition),
         "ExpressionAttributeValues": values,
     }
 
@@ -171,7 +163,7 @@ class Backfill:
             "TableName": self.table_name,
             "Limit": self.page_size,
             "ProjectionExpression": _PROJECTION,
-            "ExpressionAttributeNames": dict(_NAMES),
+            "ExpressionAttributeNames": names_used_in(_PROJECTION),
         }
         if self.segments > 1:
             params.update(Segment=segment, TotalSegments=self.segments)
