@@ -38,7 +38,7 @@ SCOPES ?= tables/read tables/write
 # DynamoDB Local and a pool of sandboxes); loadgroup keeps the HTTP tier on one worker.
 PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=4 --dist=loadgroup
 
-.PHONY: help deps start token invoke reset test unit project integration test-http fuzz bench publish lint lint-expanded audit format build lock clean
+.PHONY: help deps start token invoke reset test unit project integration test-http fuzz bench publish reshard lint lint-expanded audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -134,6 +134,10 @@ bench: deps ## Cold start, warm overhead, round trips, local API load, sizes: in
 publish: $(BIN)/.installed ## After a deploy that changed only parameters: make publish STACK=<stack name>
 	@test -n "$(STACK)" || { echo "usage: make publish STACK=<stack name, e.g. dynamodb-backend-dev>" >&2; exit 2; }
 	$(BIN)/python -m scripts.publish_live $(STACK)
+
+reshard: $(BIN)/.installed ## The backfill of a StatusIndexShards change: make reshard STACK=<name> RATE=100, or locally with PARAMETERS
+	PYTHONPATH=layers/dynamo_tables $(BIN)/python -m scripts.reshard $(if $(STACK),--stack $(STACK)) --ddb-port $(DDB_PORT) \
+		--parameter-overrides "$(PARAMETERS)" --rate $(or $(RATE),100) --segments $(or $(SEGMENTS),1) $(RESHARD_ARGS)
 
 test: deps lint ## Everything CI runs: lint, then every test tier, on every core
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests

@@ -5,6 +5,7 @@ import json
 import logging
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,11 +92,13 @@ def ensure_tables(client: Any, parameters: dict[str, str] | None = None) -> None
     resolves its ``Ref``, with the same parameter overrides as the functions
     (``StatusIndexShards`` picks an index).
 
-    An existing table is left as it is, data and all (asking rather than listing, which
-    would read only the first page of a shared DynamoDB Local's tables), if its keys and
-    indexes are the ones the template gives now; one made with other parameters is refused.
-    A table named by ``Existing<Id>Name`` (an adopted one: the seed's, say) is never
-    created: it must exist, with the template's keys and indexes.
+    An existing table is kept, data and all (asking rather than listing, which would read
+    only the first page of a shared DynamoDB Local's tables), and given the indexes the
+    template gives now as a CloudFormation update would (:func:`apply_index_change`): one
+    index created or deleted (a step of changing ``StatusIndexShards``); what an update
+    would refuse is refused here too. A table named by ``Existing<Id>Name`` (an adopted
+    one: the seed's, say) is never created nor changed: it must exist, with the template's
+    keys and indexes.
     """
     adopted = adopted_tables(parameters=parameters)
     for logical_id, definition in table_definitions(parameters=parameters).items():
@@ -105,12 +108,17 @@ def ensure_tables(client: Any, parameters: dict[str, str] | None = None) -> None
         try:
             client.create_table(TableName=logical_id, **definition)
         except client.exceptions.ResourceInUseException:
-            if _keys(client.describe_table(TableName=logical_id)["Table"]) != _keys(definition):
+            try:
+                change = apply_index_change(client, logical_id, definition)
+            except IndexChangeRefused as refused:
                 raise SetupError(
-                    f"the kept table {logical_id} has other keys or indexes than template.yaml gives "
-                    f"with {parameters or 'the default parameters'}: `make reset` deletes the local "
-                    "data, or start with the parameters it was made with"
+                    f"the kept table {logical_id} cannot become what template.yaml gives with "
+                    f"{parameters or 'the default parameters'}: {refused}. `make reset` deletes the local "
+                    "data, or start with the parameters it was made with (README, Changing "
+                    "StatusIndexShards, changes one index at a time)"
                 ) from None
+            if change:
+                log.info("%s: %s", logical_id, change)
             continue
         client.get_waiter("table_exists").wait(TableName=logical_id, WaiterConfig={"Delay": 1})
 
@@ -139,6 +147,72 @@ def _keys(table: dict[str, Any]) -> tuple[object, ...]:
         table["KeySchema"],
         sorted((index["IndexName"], str(index["KeySchema"])) for index in indexes),
     )
+
+
+class IndexChangeRefused(ValueError):
+    """What a CloudFormation update of the table would refuse too."""
+
+
+def apply_index_change(client: Any, table_name: str, definition: dict[str, Any]) -> str | None:
+    """Give an existing table the global secondary indexes of ``definition`` (CreateTable's
+    arguments), as CloudFormation updates a table: one index created or deleted, with the
+    attribute definitions that then hold; it waits until the table and its indexes are
+    ACTIVE (CloudFormation does not wait for a new index's backfill; the re-shard's
+    backfill does). Returns what it did, None for nothing.
+
+    Raises:
+        IndexChangeRefused: the key schema differs, an index's keys or projection differ,
+            or more than one index would be created or deleted.
+    """
+    table = client.describe_table(TableName=table_name)["Table"]
+    if table["KeySchema"] != definition["KeySchema"]:
+        raise IndexChangeRefused("its key schema differs, which only a new table can change")
+    have = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
+    want = {index["IndexName"]: index for index in definition.get("GlobalSecondaryIndexes", [])}
+    changed = sorted(
+        name for name in set(have) & set(want) if _index_keys(have[name]) != _index_keys(want[name])
+    )
+    if changed:
+        raise IndexChangeRefused(f"index {', '.join(changed)} has other keys")
+    created, deleted = sorted(set(want) - set(have)), sorted(set(have) - set(want))
+    if len(created) + len(deleted) > 1:
+        raise IndexChangeRefused(
+            f"it would create {created or 'none'} and delete {deleted or 'none'}: one index per update"
+        )
+    if created:
+        update: dict[str, Any] = {
+            "AttributeDefinitions": definition["AttributeDefinitions"],
+            "GlobalSecondaryIndexUpdates": [{"Create": want[created[0]]}],
+        }
+        done = f"created index {created[0]}"
+    elif deleted:
+        update = {"GlobalSecondaryIndexUpdates": [{"Delete": {"IndexName": deleted[0]}}]}
+        done = f"deleted index {deleted[0]}"
+    else:
+        return None
+    client.update_table(TableName=table_name, **update)
+    wait_until_active(client, table_name)
+    return done
+
+
+def wait_until_active(client: Any, table_name: str, timeout: float = 300) -> None:
+    """Until the table and each of its indexes are ACTIVE (an index deleted is gone)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        table = client.describe_table(TableName=table_name)["Table"]
+        statuses = [
+            table["TableStatus"],
+            *(i["IndexStatus"] for i in table.get("GlobalSecondaryIndexes", [])),
+        ]
+        if set(statuses) == {"ACTIVE"}:
+            return
+        if time.monotonic() > deadline:
+            raise SetupError(f"{table_name} not ACTIVE after {timeout:.0f} s: {statuses}")
+        time.sleep(0.2)
+
+
+def _index_keys(index: dict[str, Any]) -> tuple[object, ...]:
+    return (index["KeySchema"], index.get("Projection", {}).get("ProjectionType"))
 
 
 def is_dynamodb(endpoint_url: str) -> bool:

@@ -1,7 +1,8 @@
 """The local stack's tables on DynamoDB Local, as `make start` keeps them between runs: used
-as they are when they match the template, refused when made with other parameters. Tables
-named by ``Existing*TableName`` (the seed's, made by its own ``create_table``) are used and
-never created."""
+as they are when they match the template, given the one index a step of a re-shard adds or
+drops, refused when a CloudFormation update would refuse the change too. Tables named by
+``Existing*TableName`` (the seed's, made by its own ``create_table``) are used and never
+created."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -29,8 +30,49 @@ def own_dynamodb_local() -> Iterator[Any]:
 def test_kept_tables_made_with_other_parameters_are_refused_with_the_way_out(own_dynamodb_local: Any) -> None:
     ensure_tables(own_dynamodb_local)  # an earlier `make start`, with the seed's status index
 
-    with pytest.raises(SetupError, match=r"ComplexTable.*make reset"):
+    # One index dropped and another added at once: CloudFormation refuses that too.
+    with pytest.raises(SetupError, match=r"ComplexTable.*one index per update.*make reset"):
         ensure_tables(own_dynamodb_local, {"StatusIndexShards": "4"})
+
+
+def _indexes(client: Any) -> list[str]:
+    table = client.describe_table(TableName="ComplexTable")["Table"]
+    assert {index["IndexStatus"] for index in table["GlobalSecondaryIndexes"]} == {"ACTIVE"}
+    return sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"])
+
+
+def test_each_step_of_a_reshard_gets_its_one_index_change_on_the_kept_data(own_dynamodb_local: Any) -> None:
+    client = own_dynamodb_local
+    ensure_tables(client)
+    client.put_item(
+        TableName="ComplexTable", Item={"AttributeOneKey": {"S": "kept"}, "AttributeTwoKey": {"S": "green"}}
+    )
+    steps = [
+        ({"StatusIndexShards": "8", "StatusIndexShardsBefore": "0"}, [SEED, SHARDED]),
+        ({"StatusIndexShards": "8"}, [SHARDED]),
+        ({"StatusIndexShards": "3", "StatusIndexShardsBefore": "8"}, [SHARDED]),
+        ({"StatusIndexShards": "3"}, [SHARDED]),
+        ({"StatusIndexShards": "0", "StatusIndexShardsBefore": "3"}, [SEED, SHARDED]),
+    ]
+
+    for parameters, indexes in steps:
+        ensure_tables(client, parameters)
+        assert _indexes(client) == indexes
+
+    # DynamoDB filled the seed's index it created with what the table holds.
+    found = client.query(
+        TableName="ComplexTable",
+        IndexName=SEED,
+        KeyConditionExpression="AttributeTwoKey = :s",
+        ExpressionAttributeValues={":s": {"S": "green"}},
+    )["Items"]
+    assert [item["AttributeOneKey"]["S"] for item in found] == ["kept"]
+    ensure_tables(client, {"StatusIndexShards": "0"})
+    assert _indexes(client) == [SEED]
+
+
+SEED = "AttributeTwoIndexName"
+SHARDED = "AttributeTwoShardIndexName"
 
 
 def test_kept_tables_that_match_are_used_as_they_are(own_dynamodb_local: Any) -> None:

@@ -38,6 +38,11 @@ TEST_FILES = [path.read_text() for path in sorted((ROOT / "tests").rglob("*.py")
 # a command its tool knows.
 NEEDS_AWS_OR_DOCKER = {
     ("sam", "deploy", "--guided"): "asks its questions at a terminal; CI deploys with samconfig's answers",
+    (
+        "sam",
+        "deploy",
+        "--parameter-overrides",
+    ): "a re-shard's two deploys of a stack, in the operator's account",
     ("sam", "local"): "needs Docker, which this project's machines lack; make start and make invoke stand in",
     ("sam", "logs"): "reads a deployed stack's CloudWatch logs",
     ("awscurl",): "signs requests to a deployed AWS_IAM stage",

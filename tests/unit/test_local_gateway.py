@@ -282,6 +282,10 @@ def test_credentials_that_are_not_ascii_are_refused_not_a_crash(tmp_path: Path) 
             "ExistingComplexTableName=ComplexSchemaTableName StatusIndexShards=8",
             "With ExistingComplexTableName, StatusIndexShards must be 0",
         ),
+        (
+            "ExistingComplexTableName=ComplexSchemaTableName StatusIndexShardsBefore=8",
+            "With ExistingComplexTableName, StatusIndexShards must be 0",
+        ),
     ],
 )
 def test_make_start_refuses_parameters_a_deploy_would_refuse(overrides: str, refused: str) -> None:

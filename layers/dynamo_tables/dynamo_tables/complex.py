@@ -1,20 +1,27 @@
 """``ComplexTableClass``: records with a status index (seed: ``ComplexSchemaTableName``).
 
 The seed's methods (``update``, ``filter_by_key_one``, ``filter_by_key_two``) and the typed
-ones the handlers call. What a record holds and what a write answers is in ``records.py``,
-the write's expressions in ``expressions.py``, the sharded status index in
-``status_index.py``.
+ones the handlers call. A record and a write's answer are in ``records.py``, the write's
+expressions in ``expressions.py``, the sharded status index in ``status_index.py``.
 """
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from dynamo_tables.base import DynamoGeneralClass
 from dynamo_tables.calls import ConditionFailed, pages
 from dynamo_tables.codec import storable
-from dynamo_tables.errors import NotFound
+from dynamo_tables.errors import InvalidCursor, NotFound
 from dynamo_tables.expressions import names_used_in, precondition_expression, record_write
-from dynamo_tables.limits import DEFAULT_PAGE_SIZE, check_data, check_key, check_page_size, check_status
+from dynamo_tables.limits import (
+    DEFAULT_PAGE_SIZE,
+    check_data,
+    check_key,
+    check_page_size,
+    check_status,
+)
 from dynamo_tables.models import UNCONDITIONAL, Page, Precondition, Record
 from dynamo_tables.records import (
     KEEP,
@@ -26,16 +33,15 @@ from dynamo_tables.records import (
     utc_timestamp,
 )
 from dynamo_tables.schema import (
-    COMPLEX_SCHEMA_INDEX_TWO,
     COMPLEX_SCHEMA_KEY_ONE,
     COMPLEX_SCHEMA_KEY_SHARD,
     COMPLEX_SCHEMA_KEY_THREE,
     COMPLEX_SCHEMA_KEY_TWO,
     COMPLEX_SCHEMA_TABLE_NAME,
 )
-from dynamo_tables.settings import record_statuses, status_index_shards, table_name_from
+from dynamo_tables.settings import record_statuses, status_index_counts, table_name_from
 from dynamo_tables.shapes import Answer, AttributeMap, Params
-from dynamo_tables.status_index import StatusShards, updated
+from dynamo_tables.status_index import index_gone, read_shards, reading, seed_query
 from dynamo_tables.write_tokens import WriteTokens
 
 if TYPE_CHECKING:
@@ -66,13 +72,17 @@ class ComplexTableClass(DynamoGeneralClass):
         client: "DynamoDBClient | None" = None,
         table_name: str | None = None,
         status_shards: int | None = None,
+        shards_before: int | None = None,
     ) -> None:
-        """``status_shards``: the status index's shards, 0 for the seed's index; none given,
-        ``STATUS_INDEX_SHARDS`` (template parameter ``StatusIndexShards``)."""
+        """``status_shards`` (0: the seed's index), ``shards_before`` (a re-shard's count before;
+        None: none under way): not given, ``settings.status_index_counts``; see ``reading``."""
         super().__init__(conf, client, table_name)
         self.statuses = record_statuses(default=(GREEN, RED))
-        self.status_shards = status_index_shards() if status_shards is None else status_shards
-        self._shards = StatusShards(self.status_shards) if self.status_shards else None
+        if status_shards is None:
+            status_shards, shards_before = status_index_counts()
+        self.status_shards, self.shards_before = status_shards, shards_before
+        self.read_shards = read_shards(status_shards, shards_before)
+        self._shards, self._read, self._seed_gone = reading(status_shards, shards_before)
 
     def _default_table_name(self) -> str:
         """The seed's table with the seed's conf dict; from the environment, the template's."""
@@ -104,22 +114,15 @@ class ComplexTableClass(DynamoGeneralClass):
         )
 
     def filter_by_key_two(self, status: str) -> Answer:
-        """Every record with this status (all pages of a Query on the status index; sharded,
-        of one on each shard, in the order a sharded listing gives)."""
-        if self._shards:
-            items = [
-                item
-                for shard in range(self._shards.count)
-                for item in self._query_all(**self._shards.query(status, shard))["Items"]
-            ]
-            items.sort(key=updated)  # stable: ties stay in shard order, as in list_by_status
-            return {"Items": items, "Count": len(items)}
-        return self._query_all(
-            IndexName=COMPLEX_SCHEMA_INDEX_TWO,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
+        """Every record with this status: all pages of the status index (every shard's)."""
+        if self._read:
+            return self._read.all(self.dynamodb, self.table_name, status)
+        try:
+            return self._query_all(**seed_query(status))
+        except ClientError as err:
+            if self._seed_gone is None or not index_gone(err):
+                raise
+            return self._seed_gone.all(self.dynamodb, self.table_name, status)
 
     def update(self, key: str, status: Any) -> Answer:
         """The seed's ``update(key, status)``: set the status and stamp the time.
@@ -226,23 +229,27 @@ class ComplexTableClass(DynamoGeneralClass):
             InvalidPage: ``limit`` is out of range, or the cursor is not one this listing issued.
         """
         self._check_status(status)
-        if self._shards:
-            items, next_cursor = self._shards.page(
-                self.dynamodb, self.table_name, status, check_page_size(limit), cursor
+        shards = self._read
+        try:
+            if shards:
+                items, after = shards.page(
+                    self.dynamodb, self.table_name, status, check_page_size(limit), cursor
+                )
+                return Page([to_record(item) for item in items], after)
+            records, next_cursor = self._listing(
+                "query",
+                f"records:{status}",
+                _INDEX_KEYS,
+                limit,
+                cursor,
+                bound={COMPLEX_SCHEMA_KEY_TWO: status},  # a page of this status starts at a key of it
+                **seed_query(status),
             )
-            return Page([to_record(item) for item in items], next_cursor)
-        records, next_cursor = self._listing(
-            "query",
-            f"records:{status}",
-            _INDEX_KEYS,
-            limit,
-            cursor,
-            bound={COMPLEX_SCHEMA_KEY_TWO: status},  # a page of this status starts at a key of it
-            IndexName=COMPLEX_SCHEMA_INDEX_TWO,
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames={"#status": COMPLEX_SCHEMA_KEY_TWO},
-            ExpressionAttributeValues={":status": {"S": status}},
-        )
+        except (ClientError, InvalidCursor) as err:  # the seed's index gone, or a cursor read after
+            if shards or self._seed_gone is None or (isinstance(err, ClientError) and not index_gone(err)):
+                raise
+            items, after = self._seed_gone.page(self.dynamodb, self.table_name, status, limit, cursor)
+            return Page([to_record(item) for item in items], after)
         return Page([to_record(item) for item in records], next_cursor)
 
     # --- plumbing -------------------------------------------------------------------

@@ -39,14 +39,27 @@ def status_index_shards() -> int:
     """``STATUS_INDEX_SHARDS`` (template parameter ``StatusIndexShards``): 0, the default, is
     the seed's status index; 2 to 32, the write-sharded one with that many shards."""
     listed = os.environ.get("STATUS_INDEX_SHARDS")
-    if listed is None:
-        return 0
+    return 0 if listed is None else _shard_count("STATUS_INDEX_SHARDS", listed)
+
+
+def status_index_shards_before() -> int | None:
+    """``STATUS_INDEX_SHARDS_BEFORE`` (template parameter ``StatusIndexShardsBefore``): the
+    count a re-shard is moving away from, while its backfill may be under way; unset or
+    empty, the default, when none is."""
+    listed = os.environ.get("STATUS_INDEX_SHARDS_BEFORE", "")
+    return _shard_count("STATUS_INDEX_SHARDS_BEFORE", listed) if listed.strip() else None
+
+
+def status_index_counts() -> tuple[int, int | None]:
+    """``status_index_shards()`` and ``status_index_shards_before()``."""
+    return status_index_shards(), status_index_shards_before()
+
+
+def _shard_count(variable: str, listed: str) -> int:
     try:
         shards = int(listed.strip())
     except ValueError:
         shards = -1
     if shards != 0 and not 2 <= shards <= MAX_STATUS_INDEX_SHARDS:
-        raise ConfigurationError(
-            f"STATUS_INDEX_SHARDS={listed!r}: must be 0 (off) or 2 to {MAX_STATUS_INDEX_SHARDS}"
-        )
+        raise ConfigurationError(f"{variable}={listed!r}: must be 0 (off) or 2 to {MAX_STATUS_INDEX_SHARDS}")
     return shards

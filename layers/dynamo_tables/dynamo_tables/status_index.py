@@ -11,20 +11,23 @@ import heapq
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from dynamo_tables.calls import call_from
+from dynamo_tables.calls import call_from, pages
 from dynamo_tables.cursor import Positions, decode_positions, encode_positions
-from dynamo_tables.limits import utf8_size
+from dynamo_tables.limits import MAX_PAGE_SIZE, utf8_size
 from dynamo_tables.schema import (
     COMPLEX_SCHEMA_INDEX_SHARD,
+    COMPLEX_SCHEMA_INDEX_TWO,
     COMPLEX_SCHEMA_KEY_ONE,
     COMPLEX_SCHEMA_KEY_SHARD,
     COMPLEX_SCHEMA_KEY_THREE,
+    COMPLEX_SCHEMA_KEY_TWO,
 )
 from dynamo_tables.shapes import AttributeMap, AttributeValue, Params
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
+    from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
 
 # DynamoDB's cap on one Query's page: a merged page stops there too, as a page of the
@@ -41,11 +44,63 @@ def status_shard(record_id: str, shards: int) -> int:
     return int.from_bytes(hashlib.sha256(record_id.encode()).digest()[:8], "big") % shards
 
 
+def read_shards(shards: int, before: int | None) -> int:
+    """The shards a listing by status reads (0: the seed's index) with ``shards`` now and
+    ``before`` the count a re-shard moves away from (None: no re-shard under way).
+
+    Whatever the backfill has done yet, the index read holds every record once: to or from
+    0, the seed's index (every record has a status; DynamoDB fills that index itself); from
+    N to M, the sharded index read as max(N, M) shards, since a record's key is
+    ``<status>#k`` with k below N (not moved yet) or below M (moved, or written since).
+    """
+    if before is None:
+        return shards
+    if before == 0 or shards == 0:
+        return 0
+    return max(shards, before)
+
+
+def reading(
+    shards: int, before: int | None
+) -> tuple["StatusShards | None", "StatusShards | None", "StatusShards | None"]:
+    """The shards a write stamps under, the shards a listing reads (None: the seed's index)
+    and, from 0 to N, the shards a listing goes on in once the seed's index is gone: step 2
+    of the re-shard drops it while the functions may run this configuration until `make
+    publish`, and by then the sharded index is complete."""
+    written = StatusShards(shards) if shards else None
+    read = written if before is None else None
+    if before and read_shards(shards, before):  # between two counts: moves under a walk
+        read = StatusShards(read_shards(shards, before), revisit=True)
+    return written, read, written if before == 0 else None
+
+
+def seed_query(status: str) -> dict[str, Any]:
+    """A Query (without its table) of the seed's status index."""
+    return {
+        "IndexName": COMPLEX_SCHEMA_INDEX_TWO,
+        "KeyConditionExpression": "#status = :status",
+        "ExpressionAttributeNames": {"#status": COMPLEX_SCHEMA_KEY_TWO},
+        "ExpressionAttributeValues": {":status": {"S": status}},
+    }
+
+
+# What a Query of an index answers once a deploy dropped it, or the role lost its grant.
+_INDEX_GONE = frozenset({"ValidationException", "ResourceNotFoundException", "AccessDeniedException"})
+
+
+def index_gone(err: "ClientError") -> bool:
+    return err.response.get("Error", {}).get("Code") in _INDEX_GONE
+
+
 class StatusShards:
     """The N shards of the status index: a record's key in it, and pages merged from it."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, revisit: bool = False) -> None:
+        """``revisit``: a walk reads a shard it exhausted again on each page, and ends only
+        on a page that finds every shard exhausted; for a re-shard between two counts, whose
+        backfill moves records (keeping their time) into shards a walk may have exhausted."""
         self.count = count
+        self.revisit = revisit
         self._pool: ThreadPoolExecutor | None = None
 
     def key(self, record_id: str, status: str) -> str:
@@ -107,7 +162,27 @@ class StatusShards:
                 after[shard] = position(items[used - 1]) if used else positions[shard]
             elif last is not None:  # all read were taken: on from where the Query stopped
                 after[shard] = last
+        if self.revisit and after:  # every shard again, the exhausted from their last record
+            for shard, (items, _) in answers.items():
+                after.setdefault(shard, position(items[-1]) if items else positions[shard])
         return page, encode_positions(scope, after)
+
+    def all(self, client: "DynamoDBClient", table_name: str, status: str) -> dict[str, Any]:
+        """Every record of ``status`` (the seed's ``filter_by_key_two``), in a listing's order."""
+        if self.revisit:  # a walk of merged pages: one shard after another would miss moves
+            items: list[AttributeMap] = []
+            cursor: str | None = None
+            while True:
+                page, cursor = self.page(client, table_name, status, MAX_PAGE_SIZE, cursor)
+                items += page
+                if cursor is None:
+                    return {"Items": items, "Count": len(items)}
+        params = [{"TableName": table_name, **self.query(status, shard)} for shard in range(self.count)]
+        items = [
+            item for query in params for answer in pages(client, "query", query) for item in answer["Items"]
+        ]
+        items.sort(key=updated)  # stable: ties stay in shard order, as in a walk
+        return {"Items": items, "Count": len(items)}
 
     def _shard_page(
         self,
