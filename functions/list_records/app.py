@@ -8,6 +8,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dynamo_tables import ComplexTableClass
 from tables_api import Response, create_app, json_response, logger, page_request, query_parameter
 
+INCOMPLETE = (
+    "the status index is being re-sharded between two shard counts: a record moved while this "
+    "page was read may be missing from it until the re-shard ends"
+)
+
 app = create_app()
 records = ComplexTableClass()
 
@@ -20,9 +25,10 @@ def list_records() -> Response[str]:
         page = records.list_records(limit, cursor)
     else:
         page = records.list_by_status(status, limit, cursor)
-    return json_response(
-        {"records": [record.to_json() for record in page.items], "next_cursor": page.next_cursor}
-    )
+    body = {"records": [record.to_json() for record in page.items], "next_cursor": page.next_cursor}
+    if not page.complete:
+        body["incomplete"] = INCOMPLETE
+    return json_response(body)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -225,6 +225,9 @@ class ComplexTableClass(DynamoGeneralClass):
     ) -> Page[Record]:
         """Records with this status, one page at a time (seed ``filter_by_key_two``).
 
+        During a re-shard between two counts the page says it may be incomplete
+        (``Page.complete``): the backfill moves records between the shards it reads.
+
         Raises:
             InvalidPage: ``limit`` is out of range, or the cursor is not one this listing issued.
         """
@@ -235,7 +238,7 @@ class ComplexTableClass(DynamoGeneralClass):
                 items, after = shards.page(
                     self.dynamodb, self.table_name, status, check_page_size(limit), cursor
                 )
-                return Page([to_record(item) for item in items], after)
+                return Page([to_record(item) for item in items], after, complete=not shards.revisit)
             records, next_cursor = self._listing(
                 "query",
                 f"records:{status}",

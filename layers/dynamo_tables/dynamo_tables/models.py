@@ -41,10 +41,13 @@ class Record(NamedTuple):
 
 
 class Page(NamedTuple, Generic[T]):
-    """One page of a listing; pass ``next_cursor`` back to get the next one."""
+    """One page of a listing; pass ``next_cursor`` back to get the next one. ``complete``
+    False: a record may be missing from it (a re-shard between two counts moving records
+    while they were read; ``ComplexTableClass.list_by_status``)."""
 
     items: list[T]
     next_cursor: str | None
+    complete: bool = True
 
 
 class Precondition(NamedTuple):
