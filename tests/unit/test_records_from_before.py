@@ -6,14 +6,22 @@ import pytest
 
 from dynamo_tables import GREEN, RED, ComplexTableClass, NotFound, VersionConflict
 from dynamo_tables.models import Precondition
+from dynamo_tables.records import RECORD_VERSION, utc_timestamp
+from dynamo_tables.reshard import item_update
 from dynamo_tables.schema import COMPLEX_SCHEMA_KEY_TWO
 
 ID = "http://example.com/video"  # the seed's kind of key
 
 
-@pytest.fixture
-def from_before(records: ComplexTableClass) -> ComplexTableClass:
+@pytest.fixture(params=["as the seed wrote it", "stamped by a re-shard's backfill"])
+def from_before(records: ComplexTableClass, request: pytest.FixtureRequest) -> ComplexTableClass:
     records.put(ID, {COMPLEX_SCHEMA_KEY_TWO: {"S": GREEN}})  # the seed's put: the item as given
+    if request.param.startswith("stamped"):  # Version 0 written out, as make reshard does
+        (item,) = records.dynamodb.scan(TableName=records.table_name)["Items"]
+        update = item_update(item, 0, utc_timestamp())
+        assert update is not None
+        records.dynamodb.update_item(TableName=records.table_name, **update)
+        assert records.get(ID)["Item"][RECORD_VERSION] == {"N": "0"}
     return records
 
 
