@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 
 from devstack.template import ROOT
-from dynamo_tables.reshard import Backfill, Progress, indexes_ready
+from dynamo_tables.reshard import Backfill, Progress, indexes_ready, records_not_right
 
 
 def from_stack(stack: str, cloudformation: Any) -> tuple[str, int, str]:
@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segments", type=int, default=1, help="parallel Scan segments")
     parser.add_argument("--checkpoint", type=Path, help="the checkpoint file to resume from")
     parser.add_argument("--restart", action="store_true", help="a new pass, even after a finished one")
+    parser.add_argument(
+        "--wait-only", action="store_true", help="only wait until every index is ACTIVE (before make publish)"
+    )
     args = parser.parse_args(argv)
     if args.stack:
         table, shards, before = from_stack(args.stack, boto3.client("cloudformation"))
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"waiting: {'; '.join(problems)}", flush=True)
         time.sleep(10)
+    if args.wait_only:
+        print(f"every index of {table} is ACTIVE: make publish, then make reshard")
+        return 0
     checkpoint = args.checkpoint or ROOT / ".local" / f"reshard-{table}-{shards}.json"
 
     def report(progress: Progress) -> None:
@@ -82,7 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     counts = Backfill(
         client, table, shards, checkpoint, args.rate, args.segments, restart=args.restart, on_page=report
     ).run()
-    print(f"done: {counts}. Now deploy with StatusIndexShardsBefore empty, then make publish.")
+    left = records_not_right(client, table, shards)
+    if left:
+        print(
+            f"done: {counts}; but {left} records are not right again: functions still on the "
+            "configuration before (make publish, and wait their timeout), then run again with "
+            "RESHARD_ARGS=--restart",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f'done: {counts}, every record checked. Now deploy with StatusIndexShardsBefore="", '
+        "then make publish."
+    )
     return 0
 
 

@@ -10,7 +10,7 @@ from tables_api import Response, create_app, json_response, logger, page_request
 
 INCOMPLETE = (
     "the status index is being re-sharded between two shard counts: a record moved while this "
-    "page was read may be missing from it until the re-shard ends"
+    "listing was read may be missing from it, or listed twice, until the re-shard ends"
 )
 
 app = create_app()

@@ -174,3 +174,19 @@ def test_the_route_table_names_every_route_of_the_template() -> None:
     rows = re.findall(r"^\| `([A-Z]+) (/[^`?]*)", section, re.MULTILINE)
 
     assert sorted(rows) == sorted((method, openapi_path(path)) for method, path in api_routes())
+
+
+@pytest.mark.parametrize(
+    "command", [c for c in shell_commands() if _program(c)[:3] == ["sam", "deploy", "--parameter-overrides"]]
+)
+def test_each_sam_deploy_line_sets_every_parameter_it_names(command: str) -> None:
+    """SAM CLI drops a ``Key=`` with no value, and the stack then keeps that parameter's
+    previous value: a re-shard's second deploy would end nothing."""
+    from samcli.cli.types import CfnParameterOverridesType
+
+    overrides = _program(command)[3]
+    named = re.findall(r"(\w+)=", overrides)
+
+    parsed = CfnParameterOverridesType().convert((overrides,), None, None)
+
+    assert sorted(parsed) == sorted(named), command

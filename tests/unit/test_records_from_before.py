@@ -8,7 +8,7 @@ from dynamo_tables import GREEN, RED, ComplexTableClass, NotFound, VersionConfli
 from dynamo_tables.models import Precondition
 from dynamo_tables.records import RECORD_VERSION, utc_timestamp
 from dynamo_tables.reshard import item_update
-from dynamo_tables.schema import COMPLEX_SCHEMA_KEY_TWO
+from dynamo_tables.schema import COMPLEX_SCHEMA_KEY_THREE, COMPLEX_SCHEMA_KEY_TWO
 
 ID = "http://example.com/video"  # the seed's kind of key
 
@@ -17,6 +17,10 @@ ID = "http://example.com/video"  # the seed's kind of key
 def from_before(records: ComplexTableClass, request: pytest.FixtureRequest) -> ComplexTableClass:
     records.put(ID, {COMPLEX_SCHEMA_KEY_TWO: {"S": GREEN}})  # the seed's put: the item as given
     if request.param.startswith("stamped"):  # Version 0 written out, as make reshard does
+        # (to one with a time: to one without, it gives a time and the next version)
+        records.put(
+            ID, {COMPLEX_SCHEMA_KEY_TWO: {"S": GREEN}, COMPLEX_SCHEMA_KEY_THREE: {"S": "2024-05-01-10-30"}}
+        )
         (item,) = records.dynamodb.scan(TableName=records.table_name)["Items"]
         update = item_update(item, 0, utc_timestamp())
         assert update is not None

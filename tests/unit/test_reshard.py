@@ -15,7 +15,7 @@ from moto import mock_aws
 
 from devstack.template import table_definitions
 from dynamo_tables import ComplexTableClass, ConfigurationError
-from dynamo_tables.reshard import Backfill, TokenBucket, item_update
+from dynamo_tables.reshard import Backfill, TokenBucket, item_update, records_not_right
 from dynamo_tables.settings import status_index_shards_before
 from dynamo_tables.status_index import read_shards, status_shard
 from tests.support.events import load_event
@@ -165,22 +165,32 @@ def _seed_item(**more: Any) -> dict[str, Any]:
     return {"AttributeOneKey": {"S": "order-1"}, "AttributeTwoKey": {"S": "green"}, **more}
 
 
-def test_an_item_the_seed_wrote_gets_its_shard_a_time_and_version_0_and_nothing_else() -> None:
+def test_an_item_the_seed_wrote_without_a_time_gets_one_and_its_next_version() -> None:
+    """The time shows in the record (``updated_at``): a new body, so a new ETag (version 1)."""
     update = item_update(_seed_item(), 8, "2026-01-01T00:00:00.000Z")
 
     assert update is not None
-    assert update["ConditionExpression"] == "attribute_exists(#id) AND #status = :status"
-    assert update["UpdateExpression"] == (
-        "SET #updated = if_not_exists(#updated, :now), #version = if_not_exists(#version, :zero), "
-        "#shard = :shard"
+    assert update["ConditionExpression"] == (
+        "attribute_exists(#id) AND #status = :status AND attribute_not_exists(#updated)"
     )
+    assert update["UpdateExpression"] == (
+        "SET #updated = :now, #version = if_not_exists(#version, :zero) + :one, #shard = :shard"
+    )
+    assert update["ExpressionAttributeValues"][":shard"] == {"S": f"green#{status_shard('order-1', 8)}"}
+    assert not any(name.startswith("W") for name in update["ExpressionAttributeNames"].values())
+
+
+def test_an_item_the_seed_wrote_with_a_time_gets_its_shard_and_version_0_and_nothing_else() -> None:
+    update = item_update(_seed_item(AttributeThreeKey={"S": "2024-05-01-10-30"}), 8, "now")
+
+    assert update is not None
+    assert update["ConditionExpression"] == "attribute_exists(#id) AND #status = :status"
+    assert update["UpdateExpression"] == "SET #version = if_not_exists(#version, :zero), #shard = :shard"
     assert update["ExpressionAttributeValues"] == {
         ":status": {"S": "green"},
-        ":now": {"S": "2026-01-01T00:00:00.000Z"},
         ":zero": {"N": "0"},
         ":shard": {"S": f"green#{status_shard('order-1', 8)}"},
     }
-    assert not any(name.startswith("W") for name in update["ExpressionAttributeNames"].values())
 
 
 def test_to_0_the_shard_is_removed() -> None:
@@ -206,6 +216,7 @@ def test_the_backfill_keeps_the_etag_and_the_write_tokens_of_what_it_stamps(migr
     client, _ = migrating
     seed = ComplexTableClass(client=client, status_shards=0)
     seed.put("order-1", {"AttributeTwoKey": {"S": "green"}})  # no version, no time, no token
+    seed.put("order-3", {"AttributeTwoKey": {"S": "red"}, "AttributeThreeKey": {"S": "2024-05-01-10-30"}})
     api = ComplexTableClass(client=client, status_shards=0)
     written = api.put_record("order-2", "red")[0]
     before = {item["AttributeOneKey"]["S"]: item for item in client.scan(TableName="ComplexTable")["Items"]}
@@ -213,11 +224,13 @@ def test_the_backfill_keeps_the_etag_and_the_write_tokens_of_what_it_stamps(migr
     counts = Backfill(client, "ComplexTable", 8, checkpoint=None).run()
 
     after = {item["AttributeOneKey"]["S"]: item for item in client.scan(TableName="ComplexTable")["Items"]}
-    assert counts.updated == 2
-    assert after["order-1"]["Version"] == {"N": "0"}  # its ETag "0", as before
-    assert api.get_record("order-1").version == 0
+    assert counts.updated == 3
+    assert after["order-3"]["Version"] == {"N": "0"}  # its ETag "0", as before
+    assert api.get_record("order-3").version == 0
+    timed = api.get_record("order-1")  # it shows a time now: a new ETag
+    assert (timed.version, bool(timed.updated_at)) == (1, True)
     assert api.get_record("order-2") == written
-    for record_id in before:
+    for record_id in ("order-2", "order-3"):
         unchanged = {name for name in before[record_id] if name != "AttributeTwoShard"}
         assert {name: after[record_id][name] for name in unchanged} == {
             name: before[record_id][name] for name in unchanged
@@ -291,3 +304,16 @@ def test_a_page_by_status_says_plainly_when_a_record_may_be_missing_from_it(
     assert ("incomplete" not in page) is complete
     # the contract (openapi.yaml) declares the page, this one included
     response_validator("GET", "/records", 200, "application/json").validate(page)  # type: ignore[union-attr]
+
+
+def test_after_the_pass_the_check_finds_what_functions_on_the_old_configuration_wrote(migrating: Any) -> None:
+    """A function not yet published writes as before (no shard): the pass may be over, the
+    record is not right, and make reshard's final check says so instead of ending well."""
+    client, _ = migrating
+    ComplexTableClass(client=client, status_shards=8, shards_before=0).put_record("new", "green")
+    Backfill(client, "ComplexTable", 8, checkpoint=None).run()
+    assert records_not_right(client, "ComplexTable", 8) == 0
+
+    ComplexTableClass(client=client, status_shards=0).put_record("late", "green")  # the old configuration
+
+    assert records_not_right(client, "ComplexTable", 8) == 1

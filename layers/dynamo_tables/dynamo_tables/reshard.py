@@ -6,9 +6,10 @@ record that is not yet right, which holds only while the record still has the st
 Scan read. A writer that changed it since stamped the new count's shard itself (the
 functions run with ``StatusIndexShardsBefore`` set do); a record deleted since is not
 brought back. The update also stamps what an item the seed's own ``put`` wrote lacks: a
-last-updated time (the sharded index sorts by it: an item without one is not in that index)
-and ``Version`` 0, as the API already reads it (its ETag does not change). It moves no
-version and pushes no write token: it is no change of the record's data.
+last-updated time (the sharded index sorts by it: an item without one is not in that index),
+and with it the next version (the record as the API shows it changed: its ETag must too),
+and ``Version`` 0 otherwise, as the API already reads it (its ETag does not change). It
+pushes no write token and moves no other version: a shard is no change of the record.
 
 Writes go at most at ``rate`` a second (a token bucket); DynamoDB's throttling answers, after
 botocore's own retries, halve that rate for a while. After each page the Scan's position in
@@ -26,7 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dynamo_tables.calls import ConditionFailed, call
+from dynamo_tables.calls import ConditionFailed, call, pages
 from dynamo_tables.errors import ConfigurationError, Throttled, Unavailable
 from dynamo_tables.expressions import names_used_in
 from dynamo_tables.rate import TokenBucket, new_event, new_lock
@@ -43,7 +44,15 @@ from dynamo_tables.schema import (
 from dynamo_tables.shapes import AttributeMap, Params
 from dynamo_tables.status_index import StatusShards
 
-__all__ = ["Backfill", "Counts", "Progress", "TokenBucket", "indexes_ready", "item_update"]
+__all__ = [
+    "Backfill",
+    "Counts",
+    "Progress",
+    "TokenBucket",
+    "indexes_ready",
+    "item_update",
+    "records_not_right",
+]
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -67,13 +76,18 @@ def item_update(item: Mapping[str, Any], shards: int, now: str) -> Params | None
         and RECORD_VERSION in item
     ):
         return None
-    values: AttributeMap = {":now": {"S": now}, ":zero": {"N": "0"}}
+    values: AttributeMap = {":zero": {"N": "0"}}
     if status is None:
         condition = "attribute_exists(#id) AND attribute_not_exists(#status)"
     else:
         condition = "attribute_exists(#id) AND #status = :status"
         values = {":status": {"S": status}, **values}
-    update = "SET #updated = if_not_exists(#updated, :now), #version = if_not_exists(#version, :zero)"
+    if COMPLEX_SCHEMA_KEY_THREE in item:
+        update = "SET #version = if_not_exists(#version, :zero)"
+    else:  # a time shows in the record: its next version, so its ETag names the new body
+        condition += " AND attribute_not_exists(#updated)"
+        update = "SET #updated = :now, #version = if_not_exists(#version, :zero) + :one"
+        values.update({":now": {"S": now}, ":one": {"N": "1"}})
     if shard is not None:
         update += ", #shard = :shard"
         values[":shard"] = {"S": shard}
@@ -255,9 +269,26 @@ class Backfill:
         if self.checkpoint is None:
             return
         self.checkpoint.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.checkpoint.with_name(self.checkpoint.name + ".partial")
+        # Each process its own: two runs on one checkpoint must not replace each other's file.
+        partial = self.checkpoint.with_name(f"{self.checkpoint.name}.{os.getpid()}.partial")
         partial.write_text(self.progress.to_json())
         os.replace(partial, self.checkpoint)  # whole or not at all, even killed mid-write
+
+
+def records_not_right(client: "DynamoDBClient", table_name: str, shards: int) -> int:
+    """How many records a pass would still change: after a finished pass, those written since
+    by functions still on the configuration before (a ``make publish`` not yet made)."""
+    params: Params = {
+        "TableName": table_name,
+        "ProjectionExpression": _PROJECTION,
+        "ExpressionAttributeNames": names_used_in(_PROJECTION),
+    }
+    now = utc_timestamp()
+    return sum(
+        item_update(item, shards, now) is not None
+        for page in pages(client, "scan", params)
+        for item in page["Items"]
+    )
 
 
 def indexes_ready(client: "DynamoDBClient", table_name: str, shards: int) -> list[str]:
