@@ -19,7 +19,9 @@ from typing import Any
 import boto3
 
 from devstack.template import ROOT
-from dynamo_tables.reshard import Backfill, Progress, indexes_ready, records_not_right
+from dynamo_tables.errors import Unavailable
+from dynamo_tables.reshard import Backfill, Progress
+from dynamo_tables.reshard_checks import indexes_ready, records_not_right
 
 
 def from_stack(stack: str, cloudformation: Any) -> tuple[str, int, str]:
@@ -44,7 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100, help="record updates a second at most")
     parser.add_argument("--segments", type=int, default=1, help="parallel Scan segments")
     parser.add_argument("--checkpoint", type=Path, help="the checkpoint file to resume from")
-    parser.add_argument("--restart", action="store_true", help="a new pass, even after a finished one")
     parser.add_argument(
         "--wait-only", action="store_true", help="only wait until every index is ACTIVE (before make publish)"
     )
@@ -85,15 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     print(f"backfill of {table} from {before} to {shards} shards at {args.rate:g}/s; checkpoint {checkpoint}")
-    counts = Backfill(
-        client, table, shards, checkpoint, args.rate, args.segments, restart=args.restart, on_page=report
-    ).run()
+    counts = Backfill(client, table, shards, checkpoint, args.rate, args.segments, on_page=report).run()
     left = records_not_right(client, table, shards)
     if left:
         print(
             f"done: {counts}; but {left} records are not right again: functions still on the "
-            "configuration before (make publish, and wait their timeout), then run again with "
-            "RESHARD_ARGS=--restart",
+            "configuration before (make publish, and wait their timeout), then run it again",
             file=sys.stderr,
         )
         return 1
@@ -105,4 +103,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Unavailable as err:  # DynamoDB (Local) not there: say where, in one line
+        print(f"error: {err} (locally: is make start running, on this DDB_PORT?)", file=sys.stderr)
+        sys.exit(1)

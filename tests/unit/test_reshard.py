@@ -15,7 +15,8 @@ from moto import mock_aws
 
 from devstack.template import table_definitions
 from dynamo_tables import ComplexTableClass, ConfigurationError
-from dynamo_tables.reshard import Backfill, TokenBucket, item_update, records_not_right
+from dynamo_tables.reshard import Backfill, TokenBucket, item_update
+from dynamo_tables.reshard_checks import records_not_right
 from dynamo_tables.settings import status_index_shards_before
 from dynamo_tables.status_index import read_shards, status_shard
 from tests.support.events import load_event

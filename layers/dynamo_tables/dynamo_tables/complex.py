@@ -1,9 +1,7 @@
 """``ComplexTableClass``: records with a status index (seed: ``ComplexSchemaTableName``).
 
 The seed's methods (``update``, ``filter_by_key_one``, ``filter_by_key_two``) and the typed
-ones the handlers call. A record and a write's answer are in ``records.py``, the write's
-expressions in ``expressions.py``, the sharded status index in ``status_index.py``.
-"""
+ones the handlers call; a record in ``records.py``, expressions in ``expressions.py``."""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -223,10 +221,8 @@ class ComplexTableClass(DynamoGeneralClass):
     def list_by_status(
         self, status: str, limit: int = DEFAULT_PAGE_SIZE, cursor: str | None = None
     ) -> Page[Record]:
-        """Records with this status, one page at a time (seed ``filter_by_key_two``).
-
-        During a re-shard between two counts the page says it may be incomplete
-        (``Page.complete``): the backfill moves records between the shards it reads.
+        """Records with this status, one page at a time (seed ``filter_by_key_two``); between
+        two counts of a re-shard a page may miss a record it moves (``Page.complete``).
 
         Raises:
             InvalidPage: ``limit`` is out of range, or the cursor is not one this listing issued.

@@ -14,7 +14,8 @@ pushes no write token and moves no other version: a shard is no change of the re
 Writes go at most at ``rate`` a second (a token bucket); DynamoDB's throttling answers, after
 botocore's own retries, halve that rate for a while. After each page the Scan's position in
 each segment and the counts go to a checkpoint file, so a run stopped anywhere resumes where
-its last page ended; a finished run run again does nothing. Two runs at once do no harm:
+its last page ended; a finished run run again makes a new pass, stamping only what is not
+right (nothing, if nothing changed). Two runs at once do no harm:
 each update is conditional and sets what the other would.
 
 ``scripts/reshard.py`` (``make reshard``) runs it for a deployed stack or the local one.
@@ -27,15 +28,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dynamo_tables.calls import ConditionFailed, call, pages
+from dynamo_tables.calls import ConditionFailed, call
 from dynamo_tables.errors import ConfigurationError, Throttled, Unavailable
 from dynamo_tables.expressions import names_used_in
 from dynamo_tables.rate import TokenBucket, new_event, new_lock
 from dynamo_tables.records import RECORD_VERSION, utc_timestamp
 from dynamo_tables.reshard_state import Counts, Progress
 from dynamo_tables.schema import (
-    COMPLEX_SCHEMA_INDEX_SHARD,
-    COMPLEX_SCHEMA_INDEX_TWO,
     COMPLEX_SCHEMA_KEY_ONE,
     COMPLEX_SCHEMA_KEY_SHARD,
     COMPLEX_SCHEMA_KEY_THREE,
@@ -44,20 +43,12 @@ from dynamo_tables.schema import (
 from dynamo_tables.shapes import AttributeMap, Params
 from dynamo_tables.status_index import StatusShards
 
-__all__ = [
-    "Backfill",
-    "Counts",
-    "Progress",
-    "TokenBucket",
-    "indexes_ready",
-    "item_update",
-    "records_not_right",
-]
+__all__ = ["Backfill", "Counts", "Progress", "TokenBucket", "item_update"]
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_PROJECTION = "#id, #status, #shard, #updated, #version"
+PROJECTION = "#id, #status, #shard, #updated, #version"
 # A record a writer keeps changing under the backfill is tried this many times, then left
 # to that writer (which stamps the new count's shard itself) and counted as moved.
 _ATTEMPTS = 5
@@ -106,7 +97,8 @@ class Backfill:
     """One pass over the table that makes every record's shard right for ``shards``.
 
     ``checkpoint``: the file to resume from and write after each page (None: none);
-    ``restart``: begin a new pass even if the checkpoint says one finished; ``on_page``:
+    a checkpoint of a finished pass starts a new one (a re-shard back to a count it had
+    before must not take the last pass for its own; a pass with nothing to do stamps 0); ``on_page``:
     called with the progress after each page is saved (a report, or a test's crash).
     """
 
@@ -119,7 +111,6 @@ class Backfill:
         rate: float = 100.0,
         segments: int = 1,
         page_size: int = 100,
-        restart: bool = False,
         on_page: Callable[[Progress], None] | None = None,
         bucket: TokenBucket | None = None,
         now: Callable[[], str] = utc_timestamp,
@@ -133,7 +124,7 @@ class Backfill:
         self.on_page = on_page
         self.bucket = bucket or TokenBucket(rate)
         self.now = now
-        self.progress = self._resumed(restart)
+        self.progress = self._resumed()
         self._lock = new_lock()
         self._stop = new_event()
 
@@ -176,8 +167,8 @@ class Backfill:
         params: Params = {
             "TableName": self.table_name,
             "Limit": self.page_size,
-            "ProjectionExpression": _PROJECTION,
-            "ExpressionAttributeNames": names_used_in(_PROJECTION),
+            "ProjectionExpression": PROJECTION,
+            "ExpressionAttributeNames": names_used_in(PROJECTION),
         }
         if self.segments > 1:
             params.update(Segment=segment, TotalSegments=self.segments)
@@ -249,7 +240,7 @@ class Backfill:
             self.bucket.recover()
             return dict(answer)
 
-    def _resumed(self, restart: bool) -> Progress:
+    def _resumed(self) -> Progress:
         fresh = Progress(self.table_name, self.shards, self.segments)
         if self.checkpoint is None or not self.checkpoint.exists():
             return fresh
@@ -263,7 +254,7 @@ class Backfill:
                 f"{self.checkpoint} is a backfill of {progress.table} to {progress.shards} shards in "
                 f"{progress.segments} segments: name another checkpoint, or delete it"
             )
-        return fresh if restart and progress.finished else progress
+        return fresh if progress.finished else progress
 
     def _save(self) -> None:
         if self.checkpoint is None:
@@ -273,33 +264,3 @@ class Backfill:
         partial = self.checkpoint.with_name(f"{self.checkpoint.name}.{os.getpid()}.partial")
         partial.write_text(self.progress.to_json())
         os.replace(partial, self.checkpoint)  # whole or not at all, even killed mid-write
-
-
-def records_not_right(client: "DynamoDBClient", table_name: str, shards: int) -> int:
-    """How many records a pass would still change: after a finished pass, those written since
-    by functions still on the configuration before (a ``make publish`` not yet made)."""
-    params: Params = {
-        "TableName": table_name,
-        "ProjectionExpression": _PROJECTION,
-        "ExpressionAttributeNames": names_used_in(_PROJECTION),
-    }
-    now = utc_timestamp()
-    return sum(
-        item_update(item, shards, now) is not None
-        for page in pages(client, "scan", params)
-        for item in page["Items"]
-    )
-
-
-def indexes_ready(client: "DynamoDBClient", table_name: str, shards: int) -> list[str]:
-    """What keeps the backfill of ``table_name`` to ``shards`` from starting, if anything: an
-    index not yet ACTIVE (CloudFormation does not wait for a new index's own backfill), or
-    the sharded index missing while the backfill would stamp shards for it."""
-    table = call(client, "describe_table", {"TableName": table_name})["Table"]
-    indexes = {index["IndexName"]: index["IndexStatus"] for index in table.get("GlobalSecondaryIndexes", [])}
-    problems = [f"index {name} is {status}" for name, status in indexes.items() if status != "ACTIVE"]
-    if shards and COMPLEX_SCHEMA_INDEX_SHARD not in indexes:
-        problems.append(f"{table_name} has no {COMPLEX_SCHEMA_INDEX_SHARD}: deploy step 1 first")
-    if not shards and COMPLEX_SCHEMA_INDEX_TWO not in indexes:
-        problems.append(f"{table_name} has no {COMPLEX_SCHEMA_INDEX_TWO}: deploy step 1 first")
-    return problems
