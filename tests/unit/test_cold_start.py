@@ -32,6 +32,12 @@ NOT_FOR_EVERY_REQUEST = (
     # Only with the Tracing parameter Active (tests/unit/test_tracing.py).
     "aws_xray_sdk",
     "wrapt",
+    # boto3 is a layer over botocore the functions do not need: its client is botocore's, made
+    # from botocore's session, and item values are (de)serialized by the layer's own codec.
+    # Importing it costs its session and, since boto3 1.4x, s3transfer with multiprocessing.
+    "boto3",
+    "s3transfer",
+    "multiprocessing",
     # Only a SnapStart INIT registers runtime hooks.
     "tables_api.snapstart",
     "snapshot_restore_py",

@@ -8,9 +8,9 @@ first, so a slow or paused DynamoDB becomes the API's 503, never a Lambda timeou
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 from dynamo_tables.deadline import attempt_guard
@@ -39,18 +39,31 @@ _REFUSE_LATE_ATTEMPTS = attempt_guard(ATTEMPT_SECONDS)
 def default_client() -> "DynamoDBClient":
     """One client per process; region, credentials and endpoint come from the environment.
 
-    ``AWS_ENDPOINT_URL_DYNAMODB`` (boto3's own setting) points it at DynamoDB Local.
+    ``AWS_ENDPOINT_URL_DYNAMODB`` (the SDK's own setting) points it at DynamoDB Local.
     """
-    return _within_deadlines(boto3.client("dynamodb", config=CLIENT_CONFIG))
+    return client_for({})
 
 
 def client_for(conf: Mapping[str, Any]) -> "DynamoDBClient":
-    """A client of its own for the seed's ``aws_conf`` (keys, region, endpoint), with the same budget."""
-    return _within_deadlines(boto3.client("dynamodb", **{"config": CLIENT_CONFIG, **conf}))
+    """A client of its own for the seed's ``aws_conf`` (keys, region, endpoint), with the same budget.
+
+    botocore's, from its public session API, as ``boto3.client`` makes it (the same
+    arguments): importing boto3 costs a cold start its session and S3 transfer manager.
+    """
+    client = _session().create_client("dynamodb", **{"config": CLIENT_CONFIG, **conf})
+    return _within_deadlines(cast("DynamoDBClient", client))
+
+
+@functools.cache
+def _session() -> botocore.session.Session:
+    """One botocore session per process, as boto3 keeps one default session."""
+    return botocore.session.get_session()
 
 
 def resource_for(conf: Mapping[str, Any]) -> "DynamoDBServiceResource":
-    """boto3's resource layer, for the seed's ``get_table``: built only when asked for."""
+    """boto3's resource layer, for the seed's ``get_table``: boto3 imported only when asked for."""
+    import boto3
+
     resource = boto3.resource("dynamodb", **{"config": CLIENT_CONFIG, **conf})
     _within_deadlines(resource.meta.client)
     return resource

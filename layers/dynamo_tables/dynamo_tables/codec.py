@@ -2,29 +2,74 @@
 
 Numbers never pass through a binary float: they go in as ``Decimal`` and come back as
 ``int`` or ``Decimal`` with every digit (a float keeps 17 significant digits, DynamoDB 38).
+
+The conversions are boto3's ``TypeSerializer`` and ``TypeDeserializer`` for these types,
+written out (``tests/unit/test_codec.py`` holds them equal on any value): importing
+``boto3.dynamodb.types`` imports the whole ``boto3`` package, session and S3 transfer
+manager included, on every cold start of a function that uses none of it.
 """
 
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-from dynamo_tables.limits import compact_number
+from dynamo_tables.limits import DYNAMODB_CONTEXT, compact_number
 from dynamo_tables.shapes import AttributeValue
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 def to_attribute(data: Any) -> AttributeValue:
-    """A value as DynamoDB stores it (``{"M": ...}``); give it what ``storable`` returns."""
-    return _serializer.serialize(data)
+    """A value as DynamoDB stores it (``{"M": ...}``); give it what ``storable`` returns.
+
+    Raises:
+        TypeError: a value of a kind JSON does not have (a float: pass ``storable``'s Decimal).
+        decimal.DecimalException: a number DynamoDB cannot hold (more than 38 digits).
+    """
+    if data is None:
+        return {"NULL": True}
+    if isinstance(data, bool):
+        return {"BOOL": data}
+    if isinstance(data, int | Decimal):
+        number = str(DYNAMODB_CONTEXT.create_decimal(data))
+        if number in ("Infinity", "-Infinity", "NaN", "-NaN", "sNaN"):
+            raise TypeError(f"{number} is not a number DynamoDB holds")
+        return {"N": number}
+    if isinstance(data, str):
+        return {"S": data}
+    if isinstance(data, bytes | bytearray):
+        return {"B": bytes(data)}
+    if isinstance(data, Mapping):
+        return {"M": {name: to_attribute(member) for name, member in data.items()}}
+    if isinstance(data, list | tuple):
+        return {"L": [to_attribute(member) for member in data]}
+    raise TypeError(f"a {type(data).__name__} is not a value this codec stores")
 
 
 def from_attribute(value: AttributeValue) -> Any:
     """A stored value back to plain Python (see ``plain``)."""
-    return plain(_deserializer.deserialize(value))
+    return plain(_python(value))
+
+
+def _python(value: Any) -> Any:
+    ((kind, member),) = value.items()
+    if kind in ("S", "BOOL"):
+        return member
+    if kind == "N":
+        return DYNAMODB_CONTEXT.create_decimal(member)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {name: _python(element) for name, element in member.items()}
+    if kind == "L":
+        return [_python(element) for element in member]
+    if kind == "B":
+        return bytes(member)
+    if kind == "SS":
+        return set(member)
+    if kind == "NS":
+        return {DYNAMODB_CONTEXT.create_decimal(number) for number in member}
+    if kind == "BS":
+        return {bytes(binary) for binary in member}
+    raise TypeError(f"DynamoDB type {kind} is not supported")
 
 
 def storable(value: Any) -> Any:

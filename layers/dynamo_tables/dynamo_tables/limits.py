@@ -6,12 +6,16 @@ input is refused here with a clear error instead of failing inside DynamoDB.
 """
 
 from collections.abc import Mapping
-from decimal import Decimal, DecimalException
+from decimal import Clamped, Context, Decimal, DecimalException, Inexact, Overflow, Rounded, Underflow
 from typing import Any
 
-from boto3.dynamodb.types import DYNAMODB_CONTEXT
-
 from dynamo_tables.errors import InvalidInput, InvalidPage
+
+# boto3's DynamoDB context (boto3.dynamodb.types, held equal by tests/unit/test_codec.py): 38
+# digits, DynamoDB's exponents, any rounding refused. Not imported: that imports all of boto3.
+DYNAMODB_CONTEXT = Context(
+    Emin=-128, Emax=126, prec=38, traps=[Clamped, Overflow, Inexact, Rounded, Underflow]
+)
 
 DYNAMODB_MAX_KEY_BYTES = 2048  # a partition key value, in UTF-8
 # An item's value, in UTF-8: with its key and the write tokens, well inside DynamoDB's 400 KB.
