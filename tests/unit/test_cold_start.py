@@ -34,7 +34,7 @@ NOT_FOR_EVERY_REQUEST = (
     "wrapt",
     # boto3 is a layer over botocore the functions do not need: its client is botocore's, made
     # from botocore's session, and item values are (de)serialized by the layer's own codec.
-    # Importing it costs its session and, since boto3 1.4x, s3transfer with multiprocessing.
+    # Importing it costs its session and, with boto3 1.44 (not 1.40), s3transfer with multiprocessing.
     "boto3",
     "s3transfer",
     "multiprocessing",
