@@ -1,8 +1,20 @@
 """A token bucket: at most so many actions a second, slower while DynamoDB throttles."""
 
-import threading
 import time
 from collections.abc import Callable
+from typing import Any
+
+
+def new_lock() -> Any:
+    import threading  # not at module scope: the functions' cold start imports no threading
+
+    return threading.Lock()
+
+
+def new_event() -> Any:
+    import threading
+
+    return threading.Event()
 
 
 class TokenBucket:
@@ -24,7 +36,7 @@ class TokenBucket:
         self._clock, self._sleep = clock, sleep
         self._tokens = self.burst
         self._at = clock()
-        self._lock = threading.Lock()
+        self._lock = new_lock()
 
     def take(self) -> None:
         """Wait, if need be, until one more take keeps to the rate."""

@@ -23,7 +23,6 @@ each update is conditional and sets what the other would.
 
 import os
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from dynamo_tables.calls import ConditionFailed, call
 from dynamo_tables.errors import ConfigurationError, Throttled, Unavailable
 from dynamo_tables.expressions import names_used_in
-from dynamo_tables.rate import TokenBucket
+from dynamo_tables.rate import TokenBucket, new_event, new_lock
 from dynamo_tables.records import RECORD_VERSION, utc_timestamp
 from dynamo_tables.reshard_state import Counts, Progress
 from dynamo_tables.schema import (
@@ -126,8 +125,8 @@ class Backfill:
         self.bucket = bucket or TokenBucket(rate)
         self.now = now
         self.progress = self._resumed()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._lock = new_lock()
+        self._stop = new_event()
 
     def run(self) -> Counts:
         """Run (or resume) the pass to its end; the counts of the whole pass.
