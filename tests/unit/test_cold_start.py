@@ -4,16 +4,23 @@ Counts and names, never times (``make bench`` measures the times). Each probe is
 interpreter importing one handler, as Lambda's INIT does.
 """
 
+import functools
+import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from devstack.template import ROOT, api_routes, function_code_dir
 
 FUNCTIONS = sorted(set(api_routes().values()))
+# The Lambda-like venvs: the runtime's pinned boto3 (make deps) and the newest (make bench).
+LAMBDA_VENVS = (".venv-lambda",)
 
 # Powertools' event_handler package imports every resolver it has when it is imported as a
 # whole; a REST API's function needs none of these, nor the asyncio that AppSync pulls in.
@@ -44,7 +51,50 @@ NOT_FOR_EVERY_REQUEST = (
 )
 
 
-def _loaded_by_import(function: str, then: str = "") -> list[str]:
+def _layer_dependencies(directory: Path) -> Path:
+    """The layer's own dependencies (its requirements.txt), linked from this venv into
+    ``directory``: with them a Lambda-like interpreter imports the handlers as Lambda does,
+    on its own SDK (boto3 and botocore are the runtime's, never the layer's)."""
+    site = Path(next(path for path in sys.path if path.endswith("site-packages")))
+    names = re.findall(r"^([\w.-]+)==", (ROOT / "layers/dynamo_tables/requirements.txt").read_text(), re.M)
+    for name in names:
+        top_level = {name.lower().replace("-", "_")}
+        for dist in importlib.metadata.distribution(name).files or ():
+            if dist.parts[0].endswith((".dist-info", "__pycache__")) or dist.parts[0].startswith(".."):
+                continue
+            top_level.add(dist.parts[0])
+        for entry in top_level:
+            if (site / entry).exists() and not (directory / entry).exists():
+                (directory / entry).symlink_to(site / entry)
+    return directory
+
+
+@functools.cache
+def _interpreters() -> dict[str, tuple[str, str]]:
+    """Each interpreter a cold start is probed on, by its boto3: Lambda-like venvs of both
+    SDKs (``make deps``, ``make bench``) and this venv; with the PYTHONPATH it needs."""
+    found = {}
+    dependencies = _layer_dependencies(Path(tempfile.mkdtemp(prefix="layer-deps-")))
+    for venv in LAMBDA_VENVS:
+        python = ROOT / venv / "bin" / "python"
+        version = subprocess.run(  # noqa: S603 - a venv of this repository
+            [python, "-c", "import importlib.metadata as m; print(m.version('boto3'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        found[f"{venv} (boto3 {version})"] = (str(python), f"{ROOT / 'layers/dynamo_tables'}:{dependencies}")
+    found[f"dev venv (boto3 {importlib.metadata.version('boto3')})"] = (
+        sys.executable,
+        str(ROOT / "layers/dynamo_tables"),
+    )
+    return found
+
+
+def _loaded_by_import(
+    function: str, then: str = "", interpreter: str | None = None, environment: dict[str, str] | None = None
+) -> list[str]:
+    python, python_path = _interpreters()[interpreter] if interpreter else (sys.executable, "")
     probe = f"""
 import json, runpy, sys
 sys.path.insert(0, {str(function_code_dir(function))!r})
@@ -52,28 +102,30 @@ import app
 {then}
 print(json.dumps(sorted(sys.modules)))
 """
-    result = subprocess.run(  # noqa: S603 - this interpreter, on the probe above
-        [sys.executable, "-c", probe],
+    result = subprocess.run(  # noqa: S603 - a venv of this repository, on the probe above
+        [python, "-c", probe],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
         env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT / "layers/dynamo_tables"),
+            **{name: value for name, value in os.environ.items() if not name.startswith("AWS_LAMBDA")},
+            "PYTHONPATH": python_path or str(ROOT / "layers/dynamo_tables"),
             "AWS_DEFAULT_REGION": "us-east-1",
             "SIMPLE_TABLE_NAME": "SimpleTable",
             "COMPLEX_TABLE_NAME": "ComplexTable",
             "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
+            **(environment or {}),
         },
     )
     loaded: list[str] = json.loads(result.stdout.splitlines()[-1])
     return loaded
 
 
+@pytest.mark.parametrize("interpreter", list(_interpreters()))
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_a_cold_start_loads_only_what_every_request_needs(function: str) -> None:
-    loaded = set(_loaded_by_import(function))
+def test_a_cold_start_loads_only_what_every_request_needs(function: str, interpreter: str) -> None:
+    loaded = set(_loaded_by_import(function, interpreter=interpreter))
 
     assert "aws_lambda_powertools.event_handler.api_gateway" in loaded  # the probe saw the handler
     assert sorted(name for name in NOT_FOR_EVERY_REQUEST if name in loaded) == []
@@ -93,3 +145,36 @@ def test_the_whole_event_handler_package_still_answers_when_asked() -> None:
 
     assert "aws_lambda_powertools.event_handler.appsync" in loaded
     assert "aws_lambda_powertools.event_handler.bedrock_agent" in loaded
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_in_a_lambda_runtime_the_collector_is_paused_for_init_and_running_after_it(function: str) -> None:
+    ended = "import gc\nassert gc.isenabled() and gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
+    _loaded_by_import(function, then=ended, environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"})
+
+
+def test_elsewhere_importing_the_layer_leaves_the_collector_alone() -> None:
+    untouched = "import gc\nassert gc.isenabled() and gc.get_freeze_count() == 0, gc.get_freeze_count()"
+    _loaded_by_import("GetItemFunction", then=untouched)
+
+
+def test_a_first_request_ends_a_pause_no_table_class_ended() -> None:
+    # A handler of the user's own, that builds no table class at module scope.
+    first_request = (
+        "import gc\nimport dynamo_tables\nfrom tables_api import create_app\n"
+        "assert not gc.isenabled()\n"
+        "create_app().resolve({'httpMethod': 'GET', 'path': '/nowhere', 'resource': '/nowhere'}, None)\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > 0, gc.get_freeze_count()"
+    )
+    subprocess.run(  # noqa: S603 - this interpreter, on the probe above
+        [sys.executable, "-c", first_request],
+        cwd=ROOT,
+        check=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "layers/dynamo_tables"),
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+        },
+    )

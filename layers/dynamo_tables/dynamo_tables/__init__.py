@@ -6,6 +6,8 @@ package, ``tables_api``, serves it over HTTP for the handlers, so scripts using 
 classes load neither it nor Powertools.
 """
 
+# First: in a Lambda runtime, a cold start's imports run with the collector paused.
+import dynamo_tables.init_pause  # noqa: F401
 from dynamo_tables.base import DynamoGeneralClass
 from dynamo_tables.client import CLIENT_CONFIG, default_client
 from dynamo_tables.complex import GREEN, RED, ComplexTableClass

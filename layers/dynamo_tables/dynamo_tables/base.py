@@ -14,6 +14,7 @@ from dynamo_tables.calls import call, call_from, pages
 from dynamo_tables.client import client_for, default_client, resource_for
 from dynamo_tables.cursor import decode_cursor, encode_cursor
 from dynamo_tables.errors import ConfigurationError, InvalidInput
+from dynamo_tables.init_pause import resume as resume_collector
 from dynamo_tables.limits import check_page_size
 from dynamo_tables.shapes import Answer, AttributeMap, Params
 from dynamo_tables.write_tokens import WriteTokens
@@ -57,6 +58,7 @@ class DynamoGeneralClass(ABC):
         self._table_name = table_name or self._default_table_name()
         self._asking_params = False
         self._resource_tables: dict[str, Table] = {}
+        resume_collector()  # a cold start's client exists: the collector may run again
 
     @property
     def table_name(self) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from dynamo_tables import deadline
 from dynamo_tables.errors import Throttled, Unavailable
+from dynamo_tables.init_pause import resume as resume_collector
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.write_tokens import WriteTokens
 from tables_api.callers import caller_of
@@ -97,6 +98,7 @@ class _Resolver(APIGatewayRestResolver):
         """As Powertools resolves it; a HEAD answer is GET's status and headers, never a
         body. The caller is a key of every log record; every answer is counted under its
         route (``metrics.py``), and varies by ``Origin`` when CORS is on."""
+        resume_collector()  # if no table class ended a cold start's pause, the first request does
         logger.append_keys(caller=caller_of(event))  # None, for an anonymous request, drops it
         with deadline.within(request_seconds(context)):
             response: dict[str, Any] = super().resolve(event, context)
