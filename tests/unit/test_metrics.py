@@ -3,6 +3,7 @@ whole service, in the namespace template.yaml sets, counting what the alarms and
 dashboard read. Parsed from what the handler really printed, as CloudWatch would read it."""
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -131,3 +132,43 @@ def test_a_client_error_or_an_unavailable_database_is_no_fault(
     invoke(load_event("put_item_missing_value_422"))
     documents = emf_documents(capsys.readouterr().out)
     assert [document.get("Faults") for document in documents] == [None]
+
+
+@pytest.mark.parametrize(
+    ("status", "noted", "counted"),
+    [
+        (200, set(), {"Requests"}),
+        (201, {"IdempotentReplays"}, {"Requests", "IdempotentReplays"}),
+        (412, set(), {"Requests", "ClientErrors", "Conflicts"}),
+        (503, {"Throttles"}, {"Requests", "ServerErrors", "Throttles"}),
+    ],
+)
+def test_each_document_is_the_one_powertools_writes_stamped_with_the_time_of_its_request(
+    capsys: pytest.CaptureFixture[str], status: int, noted: set[str], counted: set[str]
+) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from tables_api.metrics import count_request, metrics, note
+
+    capsys.readouterr()
+    documents = []
+    for _ in range(2):  # the second one from what the first left
+        for counter in noted:
+            note(counter)
+        started = time.time() * 1000
+        count_request("PUT /items/{key+}", status)
+        ended = time.time() * 1000
+        (document,) = emf_documents(capsys.readouterr().out)
+        assert started - 1 <= document["_aws"]["Timestamp"] <= ended + 1
+        documents.append(document)
+    for counter in COUNTERS:
+        if counter in counted:
+            metrics.add_metric(counter, MetricUnit.Count, 1)
+    metrics.add_dimension("route", "PUT /items/{key+}")
+    metrics.add_dimensions(service=str(metrics.service))
+    metrics.flush_metrics()
+    (written_by_powertools,) = emf_documents(capsys.readouterr().out)
+    for document in (*documents, written_by_powertools):
+        document["_aws"].pop("Timestamp")
+
+    assert documents == [written_by_powertools, written_by_powertools]
