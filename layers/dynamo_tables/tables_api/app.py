@@ -75,10 +75,10 @@ class _Resolver(APIGatewayRestResolver):
         options = inspect.signature(super().route).bind(
             re.sub(r"<\w+>", "(?s:.+)", rule), method, *args, **kwargs
         )
-        # The route's own middlewares, not the app's: a path no route serves stays a plain 404.
+        # The route's own middleware, not the app's: a path no route serves stays a plain 404.
+        # One, not one per rule: each costs every request a frame of Powertools' middleware stack.
         options.arguments["middlewares"] = [
-            _route_keys_checked(names),
-            _idempotent_writes,
+            _route_rules(names),
             *(options.arguments.get("middlewares") or []),
         ]
         register = super().route(*options.args, **options.kwargs)
@@ -86,7 +86,7 @@ class _Resolver(APIGatewayRestResolver):
         def decorator(route: Route) -> Route:
             def with_path_parameters() -> Any:
                 decoded = self.current_event.path_parameters or {}
-                return route(**{name: decoded.get(name) for name in names})  # checked: _route_keys_checked
+                return route(**{name: decoded.get(name) for name in names})  # checked: _route_rules
 
             with_path_parameters.__name__ = route.__name__
             register(with_path_parameters)
@@ -187,20 +187,20 @@ def write_tokens(app: APIGatewayRestResolver) -> WriteTokens | None:
     return tokens if isinstance(tokens, WriteTokens) else None
 
 
-def _route_keys_checked(
+def _route_rules(
     names: list[str],
 ) -> Callable[[APIGatewayRestResolver, "NextMiddleware"], Response[str]]:
     """A route's middleware: each of its path parameters is a key or id, refused (400 when
     missing, 422 when out of bounds) before the route runs and before any Idempotency-Key
-    is kept."""
+    is kept; then a write runs once per key (``_idempotent_writes``)."""
 
-    def check_route_keys(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
+    def route_rules(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
         decoded = app.current_event.path_parameters or {}
         for name in names:
             check_route_key(name, decoded.get(name))
-        return next_middleware(app)
+        return _idempotent_writes(app, next_middleware)
 
-    return check_route_keys
+    return route_rules
 
 
 def _idempotent_writes(app: APIGatewayRestResolver, next_middleware: "NextMiddleware") -> Response[str]:
