@@ -1,5 +1,5 @@
 """make bench's cold-start logic, without timing anything: the import profile read from the
-emulator's output, the runs summed up, the SDK labels."""
+emulator's output, the runs summed up and their spread, the goals' verdicts, the SDK labels."""
 
 import importlib.metadata
 import sys
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import cold_start
+from bench import cold_start, goals
+from bench.__main__ import _sdk_title
 from bench.cold_start import ColdStarts, ProfileRow, Summary
 from devstack.dynamodb_local import SetupError
 
@@ -91,6 +92,34 @@ def test_the_run_shown_is_the_one_whose_median_is_the_middle_one(medians: list[f
     assert cold_start.middle_run(summaries) == middle
 
 
+def test_the_spread_is_the_lowest_and_highest_run() -> None:
+    assert goals.spread([1.0312, 0.9987, 1.0104]) == "0.999 to 1.031x"
+    assert goals.ratio(1.0049) == "1.005x"
+
+
+@pytest.mark.parametrize(
+    ("value", "runs", "verdict"),
+    [
+        (0.99, [0.98, 0.99, 1.00], "met"),
+        (0.99, [0.99, 1.02, 1.03], "met (missed in 2 of 3 runs)"),
+        (1.01, [0.97, 1.01, 1.04], "missed (met in 1 of 3 runs)"),
+        (1.01, [], "missed"),
+    ],
+)
+def test_a_verdict_says_when_other_runs_disagree(value: float, runs: list[float], verdict: str) -> None:
+    assert goals.verdict(value, 1.00, runs) == verdict
+
+
+def test_the_goals_table_names_how_many_runs_its_spread_covers() -> None:
+    table = goals.table([goals.Goal("Median ≤ 1.00x, boto3 1.40.4", "0.990x", "0.980 to 1.000x", "met")], 3)
+
+    assert (
+        table.splitlines()[0]
+        == "| Goal | Figure in the run below | Over the three runs (lowest to highest) |  |"
+    )
+    assert table.splitlines()[2] == "| Median ≤ 1.00x, boto3 1.40.4 | 0.990x | 0.980 to 1.000x | met |"
+
+
 def test_an_sdk_is_labelled_with_the_versions_its_venv_holds() -> None:
     # This very venv stands in for a Lambda-like one: it holds boto3 and botocore too.
     sdk = cold_start.sdk_in(Path(sys.prefix))
@@ -104,3 +133,13 @@ def test_an_sdk_is_labelled_with_the_versions_its_venv_holds() -> None:
 def test_a_missing_venv_says_what_makes_it(tmp_path: Path) -> None:
     with pytest.raises(SetupError, match="make bench"):
         cold_start.sdk_in(tmp_path / ".venv-lambda-newest")
+
+
+def test_each_table_says_which_venv_and_sdk_it_is() -> None:
+    pinned = cold_start.Sdk(Path("/x/.venv-lambda"), "1.40.4", "1.40.4")
+    newest = cold_start.Sdk(Path("/x/.venv-lambda-newest"), "1.44.18", "1.44.18")
+    other = cold_start.Sdk(Path("/x/.venv-other"), "1.41.0", "1.41.0")
+
+    assert _sdk_title(pinned).startswith("boto3 1.40.4 (`.venv-lambda`, the runtime's pin")
+    assert _sdk_title(newest).startswith("boto3 1.44.18 (`.venv-lambda-newest`, the newest")
+    assert _sdk_title(other) == "boto3 1.41.0 (`.venv-other`)"
