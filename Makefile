@@ -14,6 +14,13 @@ LAMBDA_VENV := .venv-lambda
 LAMBDA_PYTHON ?= $(firstword $(foreach candidate,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),\
 	$(shell $(candidate) -c 'import venv' >/dev/null 2>&1 && echo $(candidate))) $(PYTHON))
 LAMBDA_DEPS := $(if $(filter Linux,$(shell uname -s)),$(LAMBDA_VENV)/.installed)
+# make bench's second Lambda-like venv: the runtime lock's packages with the newest boto3
+# (and its botocore and s3transfer) PyPI has for them, no CRT extras, so that cold starts are
+# measured on the SDK Lambda moves to as well as on the pinned one. Resolved again when its
+# stamp (which holds the resolved versions) is a day old, or now with `make newest-sdk`.
+LAMBDA_NEWEST_VENV := .venv-lambda-newest
+LAMBDA_NEWEST_DEPS := $(if $(filter Linux,$(shell uname -s)),$(LAMBDA_NEWEST_VENV)/.installed)
+LAMBDA_NEWEST_STALE := $(if $(shell find $(LAMBDA_NEWEST_VENV)/.installed -mtime +0 2>/dev/null),FORCE)
 UV_VERSION := 0.13.9
 export SAM_CLI_TELEMETRY := 0
 # template.yaml's Fn::ForEach is expanded by SAM CLI only when asked; samconfig.toml asks too.
@@ -38,7 +45,7 @@ SCOPES ?= tables/read tables/write
 # DynamoDB Local and a pool of sandboxes); loadgroup keeps the HTTP tier on one worker.
 PYTEST_PARALLEL ?= --numprocesses=auto --maxprocesses=4 --dist=loadgroup
 
-.PHONY: help deps start token invoke reset test unit project integration test-http fuzz bench publish reshard lint lint-expanded audit format build lock clean
+.PHONY: FORCE help deps newest-sdk start token invoke reset test unit project integration test-http fuzz bench publish reshard lint lint-expanded audit format build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +66,25 @@ $(LAMBDA_VENV)/.installed: requirements/lambda-runtime.lock $(BIN)/.installed
 	test -x $(LAMBDA_VENV)/bin/python || $(LAMBDA_PYTHON) -m venv --without-pip $(LAMBDA_VENV)
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(LAMBDA_VENV)/bin/python requirements/lambda-runtime.lock
 	touch $@
+
+# The lock's pins but boto3's, botocore's and s3transfer's, and the newest boto3 that installs
+# beside them; the resolution is kept in the venv (requirements.txt), its SDK in the stamp.
+$(LAMBDA_NEWEST_VENV)/.installed: requirements/lambda-runtime.lock $(BIN)/.installed $(LAMBDA_NEWEST_STALE)
+	test -x $(LAMBDA_NEWEST_VENV)/bin/python || $(LAMBDA_PYTHON) -m venv --without-pip $(LAMBDA_NEWEST_VENV)
+	{ grep -E '^[A-Za-z0-9._-]+==' requirements/lambda-runtime.lock | sed 's/ .*//' \
+		| grep -vE '^(boto3|botocore|s3transfer)=='; echo boto3; } > $(LAMBDA_NEWEST_VENV)/requirements.in
+	$(BIN)/uv pip compile --quiet --upgrade --no-header --python $(LAMBDA_NEWEST_VENV)/bin/python \
+		$(LAMBDA_NEWEST_VENV)/requirements.in -o $(LAMBDA_NEWEST_VENV)/requirements.txt
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(LAMBDA_NEWEST_VENV)/bin/python \
+		$(LAMBDA_NEWEST_VENV)/requirements.txt
+	grep -E '^(boto3|botocore|s3transfer)==' $(LAMBDA_NEWEST_VENV)/requirements.txt > $@
+	@echo "$(LAMBDA_NEWEST_VENV): $$(tr '\n' ' ' < $@)"
+
+newest-sdk: $(BIN)/.installed ## Resolve make bench's newest boto3 again now (it does so by itself once a day)
+	rm -f $(LAMBDA_NEWEST_VENV)/.installed
+	$(MAKE) --no-print-directory $(LAMBDA_NEWEST_DEPS)
+
+FORCE:
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -128,7 +154,7 @@ fuzz: deps ## A long schemathesis run against a local API: FUZZ_EXAMPLES=500 and
 test-http: deps ## The HTTP contract tests: a local API on free ports, or API_URL=https://... for a stage
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests/http
 
-bench: deps ## Cold start, warm overhead, round trips, local API load, sizes: into docs/PERFORMANCE.md
+bench: deps $(LAMBDA_NEWEST_DEPS) ## Cold start on the pinned and the newest boto3, warm overhead, round trips, local API load, sizes: into docs/PERFORMANCE.md
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 publish: $(BIN)/.installed ## After a deploy that changed only parameters: make publish STACK=<stack name>

@@ -200,8 +200,9 @@ def _consumed(client: Any, event: dict[str, Any]) -> tuple[int, Units]:
 
 @contextlib.contextmanager
 def counting_units(client: Any) -> Iterator[dict[str, float]]:
-    """Every call in the block asks DynamoDB what it consumed; the sums, read and write."""
-    units = {"read": 0.0, "write": 0.0}
+    """Every call in the block asks DynamoDB what it consumed; the sums, read and write, and
+    the same units by where they went: the tables and the indexes."""
+    units = {"read": 0.0, "write": 0.0, "table": 0.0, "index": 0.0}
 
     def ask(params: dict[str, Any], **_: Any) -> dict[str, Any]:
         return {**params, "ReturnConsumedCapacity": "INDEXES"}
@@ -209,7 +210,11 @@ def counting_units(client: Any) -> Iterator[dict[str, float]]:
     def read(model: Any, parsed: dict[str, Any], **_: Any) -> None:
         answer = parsed.get("ConsumedCapacity") or []
         kind = "read" if model.name in READS else "write"
-        units[kind] += sum(float(capacity["CapacityUnits"]) for capacity in _listed(answer))
+        for capacity in _listed(answer):
+            units[kind] += float(capacity["CapacityUnits"])
+            units["table"] += float(capacity.get("Table", {}).get("CapacityUnits", 0))
+            indexes = capacity.get("GlobalSecondaryIndexes", {}).values()
+            units["index"] += sum(float(index["CapacityUnits"]) for index in indexes)
 
     client.meta.events.register("provide-client-params.dynamodb", ask, unique_id="bench-ask")
     client.meta.events.register("after-call.dynamodb", read, unique_id="bench-read")
@@ -248,6 +253,75 @@ def status_index_units(shards: int = 8, records: int = 200, page: int = 20) -> l
     for name in (table.table_name for table in tables.values()):
         client.delete_table(TableName=name)
     return [(label, off, on) for label, (off, on) in measured.items()]
+
+
+@dataclass(frozen=True)
+class UpdateUnits:
+    """What an update of one record wrote, with the status index as ``shards`` makes it."""
+
+    shards: int
+    seed_bytes: int  # the record's id, status, time and data: the seed's attributes
+    item_bytes: int  # the whole item, with the version, the shard key and the write tokens
+    table: float  # write units, the table's
+    index: float  # write units, the status index's
+    bare_table: float  # the same update of a record without data: what any update writes
+    bare_index: float
+
+
+def update_units(shards: int, seed_bytes: int = 900) -> UpdateUnits:
+    """The write units of an update that keeps the status (``PATCH``), of a record whose seed
+    attributes and data take ``seed_bytes`` by DynamoDB's item-size rule, after enough writes
+    that its write tokens are all there; and of the same update of a record without data."""
+    from dynamo_tables import ComplexTableClass, default_client
+    from dynamo_tables.records import RECORD_DATA
+    from dynamo_tables.schema import COMPLEX_SCHEMA_KEY_ONE, COMPLEX_SCHEMA_KEY_THREE, COMPLEX_SCHEMA_KEY_TWO
+    from dynamo_tables.status_index import item_size
+
+    seed_attributes = (COMPLEX_SCHEMA_KEY_ONE, COMPLEX_SCHEMA_KEY_TWO, COMPLEX_SCHEMA_KEY_THREE, RECORD_DATA)
+    client = default_client()
+    name = f"ComplexTable-update-{shards}"
+    definition = table_definitions(parameters={"StatusIndexShards": str(shards)})["ComplexTable"]
+    client.create_table(TableName=name, **definition)
+    table = ComplexTableClass(table_name=name, status_shards=shards)
+
+    def written(data: dict[str, str] | None, record_id: str = "order-sized") -> dict[str, Any]:
+        """The item after writes of ``data`` until it stops growing (its tokens all there)."""
+        size = -1
+        for _ in range(64):
+            table.put_record(record_id, "green", data)
+            item: dict[str, Any] = client.get_item(
+                TableName=name, Key={COMPLEX_SCHEMA_KEY_ONE: {"S": record_id}}, ConsistentRead=True
+            )["Item"]
+            if item_size(item) == size:
+                break
+            size = item_size(item)
+        return item
+
+    def seed_size(item: dict[str, Any]) -> int:
+        return item_size({name: item[name] for name in seed_attributes if name in item})
+
+    # The data's one string grows the item byte for byte: size it from an empty one.
+    data = {"note": "x" * (seed_bytes - seed_size(written({"note": ""})))}
+    item = written(data)
+    if seed_size(item) != seed_bytes:
+        raise AssertionError(
+            f"the sized record's seed attributes are {seed_size(item)} bytes, not {seed_bytes}"
+        )
+    with counting_units(client) as sized:
+        table.set_status("order-sized", "green")
+    written(None, "order-bare")
+    with counting_units(client) as bare:
+        table.set_status("order-bare", "green")
+    client.delete_table(TableName=name)
+    return UpdateUnits(
+        shards,
+        seed_bytes,
+        item_size(item),
+        sized["table"],
+        sized["index"],
+        bare["table"],
+        bare["index"],
+    )
 
 
 def _index_steps(table: Any, page: int) -> dict[str, Callable[[], object]]:

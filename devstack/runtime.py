@@ -53,6 +53,7 @@ class FunctionSpec:
     memory: int
     environment: dict[str, str]
     layer_dirs: tuple[Path, ...] = field(default=())
+    python: Path = LAMBDA_PYTHON  # the sandbox's interpreter: make bench also runs another SDK's venv
 
     def python_path(self) -> list[str]:
         """Lambda's order: the function's code, then each layer's ``python/`` (``/opt/python``)."""
@@ -108,8 +109,8 @@ class EmulatedRuntime:
             self._start()
 
     def _start(self) -> None:
-        if not LAMBDA_PYTHON.is_file():
-            raise SetupError(f"no Lambda-like Python at {LAMBDA_PYTHON.relative_to(ROOT)}: run `make deps`")
+        if not self.spec.python.is_file():
+            raise SetupError(f"no Lambda-like Python at {self.spec.python}: run `make deps`")
         self.port, runtime_api_port = free_ports(2)
         command = [
             str(self.emulator),
@@ -117,7 +118,7 @@ class EmulatedRuntime:
             f"127.0.0.1:{self.port}",
             "--runtime-api-address",
             f"127.0.0.1:{runtime_api_port}",
-            str(LAMBDA_PYTHON),
+            str(self.spec.python),
             "-m",
             "awslambdaric",
             self.spec.handler,
