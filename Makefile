@@ -139,7 +139,7 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(SOURCES)
 	$(BIN)/ruff format $(SOURCES)
 
-unit: $(BIN)/.installed ## Unit tests (moto, no network): the fast loop, well under a minute
+unit: $(BIN)/.installed $(LAMBDA_DEPS) $(LAMBDA_NEWEST_DEPS) ## Unit tests (moto, no network once installed): the fast loop, about a minute
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests/unit
 
 project: $(BIN)/.installed $(SECURITY_BIN)/.installed ## The repository as a whole: the expanded template, linters, docs, a route added
@@ -165,7 +165,7 @@ reshard: $(BIN)/.installed ## The backfill of a StatusIndexShards change: make r
 	PYTHONPATH=layers/dynamo_tables $(BIN)/python -m scripts.reshard $(if $(STACK),--stack $(STACK)) --ddb-port $(DDB_PORT) \
 		--parameter-overrides "$(PARAMETERS)" --rate $(or $(RATE),100) --segments $(or $(SEGMENTS),1) $(RESHARD_ARGS)
 
-test: deps lint ## Everything CI runs: lint, then every test tier, on every core
+test: deps $(LAMBDA_NEWEST_DEPS) lint ## Everything CI runs: lint, then every test tier, on every core
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests
 
 build: $(BIN)/.installed ## sam build: the layer for python3.13/arm64 and every function

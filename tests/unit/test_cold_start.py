@@ -8,6 +8,7 @@ import functools
 import importlib.metadata
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -19,8 +20,8 @@ import pytest
 from devstack.template import ROOT, api_routes, function_code_dir
 
 FUNCTIONS = sorted(set(api_routes().values()))
-# The Lambda-like venvs: the runtime's pinned boto3 (make deps) and the newest (make bench).
-LAMBDA_VENVS = (".venv-lambda",)
+# The Lambda-like venvs the Makefile makes on Linux: the runtime's pinned boto3 and the newest.
+LAMBDA_VENVS = (".venv-lambda", ".venv-lambda-newest") if platform.system() == "Linux" else ()
 
 # Powertools' event_handler package imports every resolver it has when it is imported as a
 # whole; a REST API's function needs none of these, nor the asyncio that AppSync pulls in.
