@@ -61,18 +61,17 @@ def record_write(
         "#status = :status",
         "#updated = :updated",
         "#version = if_not_exists(#version, :zero) + :one",
-        *token.assignments,
     ]
     if shard_key is not None:
         assignments.append("#shard = :shard")
         values[":shard"] = {"S": shard_key}
-    removals = ""
+    removals = []
     if data is None:
-        removals = " REMOVE #data"
+        removals.append("#data")
     elif data is not KEEP:
         assignments.append("#data = :data")
         values[":data"] = to_attribute(data)
-    update = "SET " + ", ".join(assignments) + removals
+    update = token.update(assignments, removals)
     precondition_met, condition_values = precondition_expression(precondition, must_exist)
     condition = f"{precondition_met} AND {token.guard}" if precondition_met else token.guard
     return {

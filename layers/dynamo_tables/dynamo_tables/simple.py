@@ -11,11 +11,10 @@ from dynamo_tables.models import Item, Page
 from dynamo_tables.schema import SIMPLE_SCHEMA_KEY, SIMPLE_SCHEMA_TABLE_NAME, SIMPLE_SCHEMA_VALUE
 from dynamo_tables.settings import table_name_from
 from dynamo_tables.shapes import AttributeMap, Params
+from dynamo_tables.write_tokens import CREATOR, WriteTokens
 from dynamo_tables.write_tokens import NAMES as WRITE_TOKEN_NAMES
-from dynamo_tables.write_tokens import WriteTokens
 
 _LISTING = "items"
-_CREATOR = "Creator"
 
 
 class SimpleTableClass(DynamoGeneralClass):
@@ -67,12 +66,13 @@ class SimpleTableClass(DynamoGeneralClass):
             response = self._call(
                 "update_item",
                 **self._item(key),
-                UpdateExpression="SET #value = :value, #creator = if_not_exists(#creator, :token), "
-                + ", ".join(token.assignments),
+                UpdateExpression=token.update(
+                    ["#value = :value", "#creator = if_not_exists(#creator, :token)"], []
+                ),
                 ConditionExpression=token.guard,
                 ExpressionAttributeNames={
                     "#value": SIMPLE_SCHEMA_VALUE,
-                    "#creator": _CREATOR,
+                    "#creator": CREATOR,
                     **WRITE_TOKEN_NAMES,
                 },
                 ExpressionAttributeValues={":value": {"S": check_value("value", value)}, **token.values},
@@ -82,8 +82,7 @@ class SimpleTableClass(DynamoGeneralClass):
         except ConditionFailed as err:
             # Only the guard can fail: this very write was applied already (botocore's retry
             # of a lost answer, or a retried request with the same tokens).
-            created = (err.item or {}).get(_CREATOR, {}).get("S") == token.value
-            return Item(key, value), created
+            return Item(key, value), token.created(err.item)
         return Item(key, value), "Attributes" not in response
 
     def delete_value(self, key: str, tokens: WriteTokens | None = None) -> None:
