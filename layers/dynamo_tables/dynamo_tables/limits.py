@@ -118,7 +118,7 @@ def compact_number(number: Decimal) -> Decimal:
     Exact, unlike ``Decimal.normalize``, which rounds to the context's 28 digits.
     """
     sign, digits, exponent = number.as_tuple()
-    if not isinstance(exponent, int):
+    if not isinstance(exponent, int) or digits[-1]:  # no trailing zero: already compact
         return number
     if not any(digits):
         return Decimal(0)
@@ -133,19 +133,22 @@ def _check_number(path: str, number: Decimal) -> None:
         raise InvalidInput(path, "numbers must be finite")
     if number.is_zero():
         return
-    if len(compact_number(number).as_tuple().digits) > _MAX_NUMBER_DIGITS:
+    compact = compact_number(number)
+    if len(compact.as_tuple().digits) > _MAX_NUMBER_DIGITS:
         raise InvalidInput(path, f"numbers may have at most {_MAX_NUMBER_DIGITS} significant digits")
     if not MIN_NUMBER_MAGNITUDE <= abs(number) <= MAX_NUMBER_MAGNITUDE:
         raise InvalidInput(path, "numbers other than 0 must lie between 1E-130 and 1E+38 in magnitude")
     try:
         # boto3's own DynamoDB context: 38 digits, none below 1E-165, or it refuses to send.
-        DYNAMODB_CONTEXT.create_decimal(compact_number(number))
+        DYNAMODB_CONTEXT.create_decimal(compact)
     except DecimalException as err:
         raise InvalidInput(path, "numbers must fit DynamoDB's 38 digits, none smaller than 1E-165") from err
 
 
 def _check_text(field: str, text: str) -> None:
     """Strings must be valid Unicode: JSON can smuggle in a lone surrogate (``"\\ud800"``)."""
+    if text.isascii():
+        return
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as err:

@@ -28,6 +28,7 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 255
 # One member of an entity-tag list: an optional tag (W/"3" or "3"), then "," or the end.
 _LIST_MEMBER = re.compile(r'\s*(?:(W/)?"([^"]*)")?\s*(?:,|$)')
 _INTEGER = re.compile(r"[0-9]{1,18}")
+_HEADERS = "tables_api.headers"  # the request's context entry header() keeps
 
 
 def check_route_key(name: str, value: str | None) -> str:
@@ -47,8 +48,15 @@ def check_route_key(name: str, value: str | None) -> str:
 
 
 def header(app: APIGatewayRestResolver, name: str) -> str | None:
-    """A header's value without surrounding blanks; an empty one counts as absent."""
-    value = app.current_event.headers.get(name)
+    """A header's value without surrounding blanks; an empty one counts as absent.
+
+    The event's headers are made case-insensitive once a request, in its context (which
+    Powertools clears after each): ``current_event.headers`` makes them anew on each read.
+    """
+    headers = app.context.get(_HEADERS)
+    if headers is None:
+        headers = app.context[_HEADERS] = app.current_event.headers
+    value = headers.get(name)
     return value.strip() or None if value is not None else None
 
 
