@@ -43,15 +43,16 @@ def applied(
 ) -> tuple[Record, bool]:
     """A write's answer from the item just before it (``ALL_OLD``): the record as written,
     and whether it is new. ``data``: ``KEEP``, None (removed) or the data written."""
-    old = to_record(before) if before else None
-    record = Record(
-        id=record_id,
-        status=status,
-        updated_at=updated_at,
-        version=(old.version if old else 0) + 1,
-        data=(old.data if old else None) if data is KEEP else plain(data),
-    )
-    return record, old is None
+    # The item before is read only for its version, and its data only when kept: a new
+    # ``data`` makes converting the old one (the largest part of the image) wasted work.
+    version = int(before.get(RECORD_VERSION, {}).get("N", "0")) if before else 0
+    if data is KEEP:
+        kept = before.get(RECORD_DATA) if before else None
+        written = from_attribute(kept) if kept else None
+    else:
+        written = plain(data)
+    record = Record(id=record_id, status=status, updated_at=updated_at, version=version + 1, data=written)
+    return record, not before
 
 
 def applied_before(
