@@ -196,6 +196,14 @@ def _cold(args: argparse.Namespace) -> Part:
         f"{worst.logical_id} with its layer shipped as source only (a build without Python 3.13), "
         f"on {pinned.label}: **{cold_start.without_bytecode(worst, pairs):.3f}x** ({pairs} pairs)."
     )
+    for sdk in sdks:
+        function = cold_start.on_sdk(specs[worst_of[sdk.venv]], sdk)
+        running = cold_start.with_collector_running(function, pairs)
+        blocks.append(
+            f"{function.logical_id} with Python's garbage collector left running through INIT "
+            f"(`COLD_START_GC_PAUSE=off`), on {sdk.label}: **{running:.3f}x** its INIT with the "
+            f"layer's pause ({pairs} pairs)."
+        )
     blocks += _import_profiles(sdks, {sdk.venv: specs[worst_of[sdk.venv]] for sdk in sdks}, args.rounds)
     return Part("\n\n".join(blocks), found)
 

@@ -183,6 +183,23 @@ def without_bytecode(spec: FunctionSpec, rounds: int) -> float:
     return statistics.median(ratios)
 
 
+def with_collector_running(spec: FunctionSpec, rounds: int) -> float:
+    """The median ratio of ``spec``'s INIT with the layer's collector pause turned off
+    (``COLD_START_GC_PAUSE=off``, ``dynamo_tables/init_pause.py``) to its INIT with it."""
+    running = dataclasses.replace(
+        spec,
+        logical_id=f"{spec.logical_id}CollectorRunning",
+        environment={**spec.environment, "COLD_START_GC_PAUSE": "off"},
+    )
+    init_duration_ms(running)
+    ratios = []
+    for round_number in range(rounds):
+        pair = (spec, running) if round_number % 2 else (running, spec)
+        first, second = (init_duration_ms(side) for side in pair)
+        ratios.append(first / second if pair[0] is running else second / first)
+    return statistics.median(ratios)
+
+
 class ProfileRow(NamedTuple):
     module: str
     own_ms: float

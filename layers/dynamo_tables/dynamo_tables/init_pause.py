@@ -20,9 +20,11 @@ _paused = False
 
 
 def pause() -> None:
-    """In a Lambda runtime's process (``AWS_LAMBDA_RUNTIME_API`` set), pause the collector."""
+    """In a Lambda runtime's process (``AWS_LAMBDA_RUNTIME_API`` set), pause the collector,
+    unless ``COLD_START_GC_PAUSE=off`` (how ``make bench`` measures what the pause saves)."""
     global _paused
-    if os.environ.get("AWS_LAMBDA_RUNTIME_API") and gc.isenabled() and not _paused:
+    wanted = os.environ.get("COLD_START_GC_PAUSE", "on") != "off"
+    if wanted and os.environ.get("AWS_LAMBDA_RUNTIME_API") and gc.isenabled() and not _paused:
         gc.disable()
         _paused = True
 

@@ -1,8 +1,8 @@
 """One CloudWatch embedded-metric-format document per request, written to the function's
 log: the counts the template's alarms and dashboard read, per route and for the service.
 
-``Requests`` goes out on every request and each other counter only when it happened (a
-metric costs about 15 µs to add here), so a rate is ``FILL(counter, 0) / Requests``.
+``Requests`` goes out on every request and each other counter only when it happened, so
+a rate is ``FILL(counter, 0) / Requests``.
 Powertools' Metrics writes it; its namespace and service come from the template
 (``POWERTOOLS_METRICS_NAMESPACE``, ``POWERTOOLS_SERVICE_NAME``). A function sees a few
 routes and a few sets of counters, so each distinct document is serialized by Powertools
