@@ -173,14 +173,7 @@ def without_bytecode(spec: FunctionSpec, rounds: int) -> float:
         source_only = dataclasses.replace(
             spec, logical_id=f"{spec.logical_id}SourceOnly", layer_dirs=tuple(layers)
         )
-        baseline = baseline_spec(spec, Path(directory))
-        init_duration_ms(source_only)
-        ratios = []
-        for round_number in range(rounds):
-            pair = (baseline, source_only) if round_number % 2 else (source_only, baseline)
-            first, second = (init_duration_ms(side) for side in pair)
-            ratios.append(first / second if pair[0] is source_only else second / first)
-    return statistics.median(ratios)
+        return paired_ratio(source_only, baseline_spec(spec, Path(directory)), rounds)
 
 
 def with_collector_running(spec: FunctionSpec, rounds: int) -> float:
@@ -191,12 +184,18 @@ def with_collector_running(spec: FunctionSpec, rounds: int) -> float:
         logical_id=f"{spec.logical_id}CollectorRunning",
         environment={**spec.environment, "COLD_START_GC_PAUSE": "off"},
     )
-    init_duration_ms(running)
+    return paired_ratio(running, spec, rounds)
+
+
+def paired_ratio(subject: FunctionSpec, reference: FunctionSpec, rounds: int) -> float:
+    """The median of ``subject``'s INIT over ``reference``'s, in pairs of alternating order
+    (after one start of ``subject`` not counted: the first reads its files cold)."""
+    init_duration_ms(subject)
     ratios = []
     for round_number in range(rounds):
-        pair = (spec, running) if round_number % 2 else (running, spec)
+        pair = (reference, subject) if round_number % 2 else (subject, reference)
         first, second = (init_duration_ms(side) for side in pair)
-        ratios.append(first / second if pair[0] is running else second / first)
+        ratios.append(first / second if pair[0] is subject else second / first)
     return statistics.median(ratios)
 
 
