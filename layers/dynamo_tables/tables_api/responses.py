@@ -36,21 +36,31 @@ def location(app: APIGatewayRestResolver, *segments: str) -> str:
 
 
 _TEXT = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def dumps(value: Any) -> str:
     """Compact JSON in which a ``Decimal`` is written digit for digit.
 
     ``json.dumps`` knows no Decimal and would need it turned into a float first, which
-    keeps 17 significant digits of DynamoDB's 38.
+    keeps 17 significant digits of DynamoDB's 38. So json's own (C) encoder writes what
+    holds none, the usual case (integers come back as ``int``), and anything else is
+    written here.
     """
+    try:
+        return _COMPACT.encode(value)
+    except TypeError:  # a Decimal (or a type JSON has not, refused below as before)
+        return _exact(value)
+
+
+def _exact(value: Any) -> str:
     if isinstance(value, str):
         return _TEXT.encode(value)
     if isinstance(value, dict):
-        members = (f"{_TEXT.encode(name)}:{dumps(member)}" for name, member in value.items())
+        members = (f"{_TEXT.encode(name)}:{_exact(member)}" for name, member in value.items())
         return "{" + ",".join(members) + "}"
     if isinstance(value, list | tuple):
-        return "[" + ",".join(dumps(member) for member in value) + "]"
+        return "[" + ",".join(_exact(member) for member in value) + "]"
     if isinstance(value, Decimal) and value.is_finite():
         return str(value)
     return _TEXT.encode(value)  # None, booleans, ints and floats as json writes them
