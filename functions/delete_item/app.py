@@ -3,11 +3,16 @@
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dynamo_tables import SimpleTableClass
-from tables_api import Response, create_app, empty_response, logger, write_tokens
+from tables_api import (
+    LambdaContext,
+    Response,
+    correlation_paths,
+    create_app,
+    empty_response,
+    logger,
+    write_tokens,
+)
 
 app = create_app()
 items = SimpleTableClass()

@@ -4,12 +4,11 @@ only with that status."""
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dynamo_tables import ComplexTableClass
 from tables_api import (
+    LambdaContext,
     Response,
+    correlation_paths,
     create_app,
     empty_response,
     etag,

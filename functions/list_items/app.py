@@ -2,11 +2,16 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dynamo_tables import SimpleTableClass
-from tables_api import Response, create_app, json_response, logger, page_request
+from tables_api import (
+    LambdaContext,
+    Response,
+    correlation_paths,
+    create_app,
+    json_response,
+    logger,
+    page_request,
+)
 
 app = create_app()
 items = SimpleTableClass()

@@ -2,11 +2,17 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dynamo_tables import ComplexTableClass
-from tables_api import Response, create_app, json_response, logger, page_request, query_parameter
+from tables_api import (
+    LambdaContext,
+    Response,
+    correlation_paths,
+    create_app,
+    json_response,
+    logger,
+    page_request,
+    query_parameter,
+)
 
 INCOMPLETE = (
     "the status index is being re-sharded between two shard counts: a record moved while this "

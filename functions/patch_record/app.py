@@ -3,12 +3,11 @@
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dynamo_tables import ComplexTableClass
 from tables_api import (
+    LambdaContext,
     Response,
+    correlation_paths,
     create_app,
     etag,
     json_object_body,

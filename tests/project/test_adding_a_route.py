@@ -19,11 +19,8 @@ HANDLER = '''"""GET /first-item: the first item of a scan, as a page of one."""
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from dynamo_tables import SimpleTableClass
-from tables_api import Response, create_app, json_response, logger
+from tables_api import LambdaContext, Response, correlation_paths, create_app, json_response, logger
 
 app = create_app()
 items = SimpleTableClass()
@@ -90,7 +87,15 @@ EXPECTED_CASES = [
     ),
     (
         "tests/unit/test_cold_start.py",
-        "test_a_cold_start_loads_only_what_every_request_needs[FirstItemFunction]",
+        "test_a_cold_start_loads_only_what_every_request_needs[FirstItemFunction-dev venv]",
+    ),
+    (
+        "tests/unit/test_cold_start.py",
+        "test_in_a_lambda_runtime_the_collector_is_paused_for_init_and_running_after_it[FirstItemFunction]",
+    ),
+    (
+        "tests/unit/test_cold_start.py",
+        "test_no_collection_runs_once_a_handler_imports_more_than_the_standard_library[FirstItemFunction]",
     ),
     ("tests/unit/test_handler_shape.py", "test_routes_use_their_arguments_as_given[FirstItemFunction]"),
     ("tests/unit/test_template.py", "test_read_only_functions_cannot_write[FirstItemFunction]"),

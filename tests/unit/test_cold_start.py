@@ -70,35 +70,33 @@ def _layer_dependencies(directory: Path) -> Path:
     return directory
 
 
+DEV_VENV = "dev venv"
+
+
 @functools.cache
-def _interpreters() -> dict[str, tuple[str, str]]:
-    """Each interpreter a cold start is probed on, by its boto3: Lambda-like venvs of both
-    SDKs (``make deps``, ``make bench``) and this venv; with the PYTHONPATH it needs."""
-    found = {}
+def _interpreter(name: str) -> tuple[str, str]:
+    """The interpreter a cold start is probed on (a Lambda-like venv of either SDK, or this
+    one) and the PYTHONPATH it needs; a venv the Makefile should have made and did not fails."""
+    if name == DEV_VENV:
+        return sys.executable, str(ROOT / "layers/dynamo_tables")
+    python = ROOT / name / "bin" / "python"
+    assert python.is_file(), f"no {name}: make unit makes it (make deps and make bench do too)"
     dependencies = _layer_dependencies(Path(tempfile.mkdtemp(prefix="layer-deps-")))
-    for venv in LAMBDA_VENVS:
-        python = ROOT / venv / "bin" / "python"
-        version = subprocess.run(  # noqa: S603 - a venv of this repository
-            [python, "-c", "import importlib.metadata as m; print(m.version('boto3'))"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        found[f"{venv} (boto3 {version})"] = (str(python), f"{ROOT / 'layers/dynamo_tables'}:{dependencies}")
-    found[f"dev venv (boto3 {importlib.metadata.version('boto3')})"] = (
-        sys.executable,
-        str(ROOT / "layers/dynamo_tables"),
-    )
-    return found
+    return str(python), f"{ROOT / 'layers/dynamo_tables'}:{dependencies}"
 
 
 def _loaded_by_import(
-    function: str, then: str = "", interpreter: str | None = None, environment: dict[str, str] | None = None
+    function: str,
+    then: str = "",
+    interpreter: str | None = None,
+    environment: dict[str, str] | None = None,
+    before: str = "",
 ) -> list[str]:
-    python, python_path = _interpreters()[interpreter] if interpreter else (sys.executable, "")
+    python, python_path = _interpreter(interpreter) if interpreter else (sys.executable, "")
     probe = f"""
 import json, runpy, sys
 sys.path.insert(0, {str(function_code_dir(function))!r})
+{before}
 import app
 {then}
 print(json.dumps(sorted(sys.modules)))
@@ -123,7 +121,7 @@ print(json.dumps(sorted(sys.modules)))
     return loaded
 
 
-@pytest.mark.parametrize("interpreter", list(_interpreters()))
+@pytest.mark.parametrize("interpreter", [*LAMBDA_VENVS, DEV_VENV])
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_a_cold_start_loads_only_what_every_request_needs(function: str, interpreter: str) -> None:
     loaded = set(_loaded_by_import(function, interpreter=interpreter))
@@ -152,6 +150,21 @@ def test_the_whole_event_handler_package_still_answers_when_asked() -> None:
 def test_in_a_lambda_runtime_the_collector_is_paused_for_init_and_running_after_it(function: str) -> None:
     ended = "import gc\nassert gc.isenabled() and gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
     _loaded_by_import(function, then=ended, environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"})
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_no_collection_runs_once_a_handler_imports_more_than_the_standard_library(function: str) -> None:
+    # A handler imports the layer first (Powertools' names it needs come from tables_api), so
+    # the pause covers every import of Powertools and botocore and the client built after.
+    watch = (
+        "import gc\nseen = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' and seen.append("
+        "[name for name in ('aws_lambda_powertools', 'botocore') if name in sys.modules]))"
+    )
+    during = "gc.callbacks.clear()\nassert all(loaded == [] for loaded in seen), seen"
+    _loaded_by_import(
+        function, before=watch, then=during, environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
+    )
 
 
 def test_elsewhere_importing_the_layer_leaves_the_collector_alone() -> None:

@@ -15,6 +15,14 @@ It uses ``dynamo_tables``, which knows nothing of it. A handler needs only these
 
 # First, so that Powertools' event handler is imported lean (see powertools.py).
 import tables_api.powertools  # noqa: F401
+
+# isort: split
+# Powertools' names a handler needs, from here so that a handler imports the layer first: then
+# the whole cold start runs with the collector paused (dynamo_tables/init_pause.py); before, a
+# collection fell due in Powertools' first import (its lambda_context module, docs/PERFORMANCE.md).
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tables_api.app import create_app, write_tokens
 from tables_api.log import logger
 from tables_api.parsing import (
@@ -29,7 +37,9 @@ from tables_api.problems import problem
 from tables_api.responses import empty_response, etag, json_response, location
 
 __all__ = [
+    "LambdaContext",
     "Response",
+    "correlation_paths",
     "create_app",
     "empty_response",
     "etag",
