@@ -146,10 +146,14 @@ def test_the_whole_event_handler_package_still_answers_when_asked() -> None:
     assert "aws_lambda_powertools.event_handler.bedrock_agent" in loaded
 
 
+LAMBDA_RUNTIME = {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
+AS_BEFORE = "import gc\ndefault = gc.get_threshold()"  # a fresh interpreter's thresholds
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_in_a_lambda_runtime_the_collector_is_paused_for_init_and_running_after_it(function: str) -> None:
-    ended = "import gc\nassert gc.isenabled() and gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
-    _loaded_by_import(function, then=ended, environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"})
+    ended = "assert gc.get_threshold() == default and gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
+    _loaded_by_import(function, before=AS_BEFORE, then=ended, environment=LAMBDA_RUNTIME)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -162,18 +166,36 @@ def test_no_collection_runs_once_a_handler_imports_more_than_the_standard_librar
         "[name for name in ('aws_lambda_powertools', 'botocore') if name in sys.modules]))"
     )
     during = "gc.callbacks.clear()\nassert all(loaded == [] for loaded in seen), seen"
-    _loaded_by_import(
-        function, before=watch, then=during, environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"}
-    )
+    _loaded_by_import(function, before=watch, then=during, environment=LAMBDA_RUNTIME)
 
 
 def test_elsewhere_importing_the_layer_leaves_the_collector_alone() -> None:
-    untouched = "import gc\nassert gc.isenabled() and gc.get_freeze_count() == 0, gc.get_freeze_count()"
-    _loaded_by_import("GetItemFunction", then=untouched)
+    untouched = "assert gc.get_threshold() == default and gc.get_freeze_count() == 0, gc.get_freeze_count()"
+    _loaded_by_import("GetItemFunction", before=AS_BEFORE, then=untouched)
     _loaded_by_import(  # make bench's way to measure INIT without the pause
         "GetItemFunction",
+        before=AS_BEFORE,
         then=untouched,
-        environment={"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "COLD_START_GC_PAUSE": "off"},
+        environment={**LAMBDA_RUNTIME, "COLD_START_GC_PAUSE": "off"},
+    )
+
+
+def test_a_process_that_never_ends_the_pause_still_collects_its_garbage() -> None:
+    # A function of the user's own that imports a module of the package and builds no table
+    # class nor answers through the layer: the pause never ends, and garbage is still collected.
+    cycles = (
+        "import gc\nimport dynamo_tables.errors\n"
+        "from dynamo_tables.init_pause import INIT_THRESHOLD\n"
+        "assert gc.isenabled() and gc.get_threshold()[0] == INIT_THRESHOLD\n"
+        "passes = []\ngc.callbacks.append(lambda phase, info: phase == 'stop' and passes.append(info))\n"
+        "for _ in range(3 * INIT_THRESHOLD):\n    cycle = []\n    cycle.append(cycle)\n"
+        "assert sum(found['collected'] for found in passes) >= 2 * INIT_THRESHOLD, passes[:3]"
+    )
+    subprocess.run(  # noqa: S603 - this interpreter, on the probe above
+        [sys.executable, "-c", cycles],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "layers/dynamo_tables"), **LAMBDA_RUNTIME},
     )
 
 
@@ -181,9 +203,10 @@ def test_a_first_request_ends_a_pause_no_table_class_ended() -> None:
     # A handler of the user's own, that builds no table class at module scope.
     first_request = (
         "import gc\nimport dynamo_tables\nfrom tables_api import create_app\n"
-        "assert not gc.isenabled()\n"
+        "from dynamo_tables.init_pause import INIT_THRESHOLD\n"
+        "assert gc.get_threshold()[0] == INIT_THRESHOLD\n"
         "create_app().resolve({'httpMethod': 'GET', 'path': '/nowhere', 'resource': '/nowhere'}, None)\n"
-        "assert gc.isenabled() and gc.get_freeze_count() > 0, gc.get_freeze_count()"
+        "assert gc.get_threshold()[0] < INIT_THRESHOLD and gc.get_freeze_count() > 0, gc.get_freeze_count()"
     )
     subprocess.run(  # noqa: S603 - this interpreter, on the probe above
         [sys.executable, "-c", first_request],
@@ -194,6 +217,6 @@ def test_a_first_request_ends_a_pause_no_table_class_ended() -> None:
             "PYTHONPATH": str(ROOT / "layers/dynamo_tables"),
             "AWS_DEFAULT_REGION": "us-east-1",
             "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
-            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+            **LAMBDA_RUNTIME,
         },
     )
