@@ -172,3 +172,24 @@ def test_each_document_is_the_one_powertools_writes_stamped_with_the_time_of_its
         document["_aws"].pop("Timestamp")
 
     assert documents == [written_by_powertools, written_by_powertools]
+
+
+def test_a_routes_own_metrics_go_out_with_its_request_only(capsys: pytest.CaptureFixture[str]) -> None:
+    # Powertools' Metrics instances share one set: a route's own metric, added as Powertools
+    # documents it, is written with the request that added it and with no other.
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from tables_api.metrics import count_request
+
+    capsys.readouterr()
+    for placed in (False, True, False):
+        if placed:
+            Metrics().add_metric("OrdersPlaced", MetricUnit.Count, 1)
+            Metrics().add_metadata("order", "o-1")
+        count_request("POST /orders", 201)
+        (document,) = emf_documents(capsys.readouterr().out)
+
+        assert count(document, "Requests") == 1
+        assert count(document, "OrdersPlaced") == (1 if placed else 0)
+        assert ("order" in document) is placed

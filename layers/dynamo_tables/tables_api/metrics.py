@@ -23,8 +23,9 @@ COUNTERS = ("Requests", "ClientErrors", "ServerErrors", "Conflicts", "Throttles"
 metrics = Metrics()
 _noted: set[str] = set()
 _TIMESTAMP = re.compile(r'^(\{"_aws":\{"Timestamp":)\d+(,.*)$', re.DOTALL)
-# Per route and set of counters: the text before and after its timestamp (None: metrics disabled).
-_documents: dict[tuple[str, frozenset[str]], tuple[str, str] | None] = {}
+# Per route, set of counters, namespace, service and default dimensions: the text before and
+# after its timestamp (None: metrics are disabled).
+_documents: dict[tuple[object, ...], tuple[str, str] | None] = {}
 
 
 def note(counter: str) -> None:
@@ -49,10 +50,16 @@ def count_request(route: str, status: int, function: str | None = None) -> None:
         happened.add("Conflicts")
     if metrics.namespace is None:  # no namespace set (a script, not a deployed function)
         return
-    document = _document(route, frozenset(happened))
-    if document is not None:
-        before, after = document
-        print(f"{before}{time.time_ns() // 1_000_000}{after}", end="")
+    if metrics.metric_set or metrics.metadata_set or metrics.dimension_set != metrics.default_dimensions:
+        # The route added metrics, metadata or dimensions of its own (Powertools' Metrics
+        # instances share them): they go out with this request's counters, built anew.
+        _add_counters(route, happened)
+        metrics.flush_metrics()
+    else:
+        document = _document(route, frozenset(happened))
+        if document is not None:
+            before, after = document
+            print(f"{before}{time.time_ns() // 1_000_000}{after}", end="")
     if status == 500 and function:
         service = {"service": str(metrics.service)} if metrics.service else {}
         with single_metric("Faults", MetricUnit.Count, 1, namespace=metrics.namespace) as fault:
@@ -62,14 +69,15 @@ def count_request(route: str, status: int, function: str | None = None) -> None:
 
 def _document(route: str, happened: frozenset[str]) -> tuple[str, str] | None:
     """What Powertools prints for these counters on ``route``, split around its timestamp."""
-    key = (route, happened)
+    key = (
+        route,
+        happened,
+        metrics.namespace,
+        metrics.service,
+        tuple(sorted(metrics.default_dimensions.items())),
+    )
     if key not in _documents:
-        for counter in COUNTERS:
-            if counter in happened:
-                metrics.add_metric(counter, MetricUnit.Count, 1)
-        metrics.add_dimension("route", route)
-        if metrics.service:
-            metrics.add_dimensions(service=str(metrics.service))
+        _add_counters(route, happened)
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             metrics.flush_metrics()
         found = _TIMESTAMP.match(printed.getvalue())
@@ -77,3 +85,12 @@ def _document(route: str, happened: frozenset[str]) -> tuple[str, str] | None:
             raise AssertionError(f"Powertools printed no timestamp first: {printed.getvalue()!r}")
         _documents[key] = (found[1], found[2]) if found else None  # nothing printed: metrics disabled
     return _documents[key]
+
+
+def _add_counters(route: str, happened: set[str] | frozenset[str]) -> None:
+    for counter in COUNTERS:
+        if counter in happened:
+            metrics.add_metric(counter, MetricUnit.Count, 1)
+    metrics.add_dimension("route", route)
+    if metrics.service:
+        metrics.add_dimensions(service=str(metrics.service))
