@@ -17,7 +17,8 @@ LAMBDA_DEPS := $(if $(filter Linux,$(shell uname -s)),$(LAMBDA_VENV)/.installed)
 # make bench's second Lambda-like venv: the runtime lock's packages with the newest boto3
 # (and its botocore and s3transfer) PyPI has for them, no CRT extras, so that cold starts are
 # measured on the SDK Lambda moves to as well as on the pinned one. Resolved again when its
-# stamp (which holds the resolved versions) is a day old, or now with `make newest-sdk`.
+# stamp (which holds the resolved versions) is a day old, or now with `make newest-sdk`; offline,
+# the last resolution stays. make unit probes a cold start's imports on it too.
 LAMBDA_NEWEST_VENV := .venv-lambda-newest
 LAMBDA_NEWEST_DEPS := $(if $(filter Linux,$(shell uname -s)),$(LAMBDA_NEWEST_VENV)/.installed)
 LAMBDA_NEWEST_STALE := $(if $(shell find $(LAMBDA_NEWEST_VENV)/.installed -mtime +0 2>/dev/null),FORCE)
@@ -73,10 +74,14 @@ $(LAMBDA_NEWEST_VENV)/.installed: requirements/lambda-runtime.lock $(BIN)/.insta
 	test -x $(LAMBDA_NEWEST_VENV)/bin/python || $(LAMBDA_PYTHON) -m venv --without-pip $(LAMBDA_NEWEST_VENV)
 	{ grep -E '^[A-Za-z0-9._-]+==' requirements/lambda-runtime.lock | sed 's/ .*//' \
 		| grep -vE '^(boto3|botocore|s3transfer)=='; echo boto3; } > $(LAMBDA_NEWEST_VENV)/requirements.in
-	$(BIN)/uv pip compile --quiet --upgrade --no-header --python $(LAMBDA_NEWEST_VENV)/bin/python \
-		$(LAMBDA_NEWEST_VENV)/requirements.in -o $(LAMBDA_NEWEST_VENV)/requirements.txt
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(LAMBDA_NEWEST_VENV)/bin/python \
-		$(LAMBDA_NEWEST_VENV)/requirements.txt
+	if $(BIN)/uv pip compile --quiet --upgrade --no-header --python $(LAMBDA_NEWEST_VENV)/bin/python \
+		$(LAMBDA_NEWEST_VENV)/requirements.in -o $(LAMBDA_NEWEST_VENV)/requirements.new; then \
+		mv $(LAMBDA_NEWEST_VENV)/requirements.new $(LAMBDA_NEWEST_VENV)/requirements.txt; \
+		$(BIN)/uv pip sync --quiet --compile-bytecode --python $(LAMBDA_NEWEST_VENV)/bin/python \
+			$(LAMBDA_NEWEST_VENV)/requirements.txt; \
+	elif test -f $(LAMBDA_NEWEST_VENV)/.installed; then \
+		echo "$(LAMBDA_NEWEST_VENV): PyPI did not answer; keeping the SDK resolved before" >&2; \
+	else exit 1; fi
 	grep -E '^(boto3|botocore|s3transfer)==' $(LAMBDA_NEWEST_VENV)/requirements.txt > $@
 	@echo "$(LAMBDA_NEWEST_VENV): $$(tr '\n' ' ' < $@)"
 
