@@ -144,7 +144,7 @@ format: $(BIN)/.installed ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix $(SOURCES)
 	$(BIN)/ruff format $(SOURCES)
 
-unit: $(BIN)/.installed $(LAMBDA_DEPS) $(LAMBDA_NEWEST_DEPS) ## Unit tests (moto, no network once installed): the fast loop, about a minute
+unit: $(BIN)/.installed $(LAMBDA_DEPS) $(LAMBDA_NEWEST_DEPS) ## Unit tests (moto, no network once installed): the fast loop, one to two minutes
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests/unit
 
 project: $(BIN)/.installed $(SECURITY_BIN)/.installed ## The repository as a whole: the expanded template, linters, docs, a route added

@@ -382,7 +382,7 @@ def _warm(args: argparse.Namespace) -> Part:
             "met" if calls == [1] else "missed",
         ),
         Goal(
-            f"Exactly-once costs no extra write unit: an update of a {RECORD_BYTES}-byte record = 1 WCU "
+            f"Exactly-once costs no extra write unit on an update: a {RECORD_BYTES}-byte record's = 1 WCU "
             f"table + 1 WCU index, as one without data (the seed's index; {SHARDS} shards)",
             ", ".join(
                 f"{_wcu(u.table, u.index)} ({_index_name(u.shards)}; without data "

@@ -32,7 +32,7 @@ def verdict(value: float, goal: float, runs: Sequence[float] = ()) -> str:
     word = "met" if met else "missed"
     if not others:
         return word
-    return f"{word} ({'missed' if met else 'met'} in {len(others)} of {len(runs)} runs)"
+    return f"{word} (met in {sum(run <= goal for run in runs)} of {len(runs)} runs)"
 
 
 def table(goals: Sequence[Goal], runs: int) -> str:

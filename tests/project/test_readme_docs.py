@@ -43,6 +43,9 @@ NEEDS_AWS_OR_DOCKER = {
         "deploy",
         "--parameter-overrides",
     ): "a re-shard's two deploys of a stack, in the operator's account",
+    ("sam", "deploy", "--config-env", "prod", "--parameter-overrides"): (
+        "the one all-at-once deploy of an upgrade from string write tokens, in the operator's account"
+    ),
     ("sam", "local"): "needs Docker, which this project's machines lack; make start and make invoke stand in",
     ("sam", "logs"): "reads a deployed stack's CloudWatch logs",
     ("awscurl",): "signs requests to a deployed AWS_IAM stage",
