@@ -1,7 +1,8 @@
 """Each test in the tier it belongs to: the unit tier stays the fast loop (``make unit``).
 
 A unit test needs no server, no copy of the repository, no program but this Python (a fresh
-interpreter is allowed: a cold start is one) and no expansion of the template by
+interpreter is allowed: a cold start is one; so is a Lambda-like venv's, a cold start on
+another SDK) and no expansion of the template by
 aws-sam-translator; those belong to the project, integration or HTTP tier.
 """
 
@@ -24,6 +25,11 @@ def _called(node: ast.Call) -> str:
 
 
 def _is_this_python(node: ast.AST) -> bool:
+    """This interpreter, or a Lambda-like venv's (``tests/support/lambda_venvs.py``)."""
+    if isinstance(node, ast.IfExp):
+        return _is_this_python(node.body) and _is_this_python(node.orelse)
+    if isinstance(node, ast.Call):
+        return _called(node) == "lambda_python"
     return isinstance(node, ast.Attribute) and ast.unparse(node) == "sys.executable"
 
 

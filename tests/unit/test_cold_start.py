@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from devstack.template import ROOT, api_routes, function_code_dir
+from tests.support.lambda_venvs import lambda_python
 
 FUNCTIONS = sorted(set(api_routes().values()))
 # The Lambda-like venvs the Makefile makes on Linux: the runtime's pinned boto3 and the newest.
@@ -74,15 +75,13 @@ DEV_VENV = "dev venv"
 
 
 @functools.cache
-def _interpreter(name: str) -> tuple[str, str]:
-    """The interpreter a cold start is probed on (a Lambda-like venv of either SDK, or this
-    one) and the PYTHONPATH it needs; a venv the Makefile should have made and did not fails."""
+def _python_path(name: str) -> str:
+    """What the probe's interpreter needs on its path: the layer, and on a Lambda-like venv
+    the layer's own dependencies (the SDK is the venv's)."""
     if name == DEV_VENV:
-        return sys.executable, str(ROOT / "layers/dynamo_tables")
-    python = ROOT / name / "bin" / "python"
-    assert python.is_file(), f"no {name}: make unit makes it (make deps and make bench do too)"
+        return str(ROOT / "layers/dynamo_tables")
     dependencies = _layer_dependencies(Path(tempfile.mkdtemp(prefix="layer-deps-")))
-    return str(python), f"{ROOT / 'layers/dynamo_tables'}:{dependencies}"
+    return f"{ROOT / 'layers/dynamo_tables'}:{dependencies}"
 
 
 def _loaded_by_import(
@@ -92,7 +91,7 @@ def _loaded_by_import(
     environment: dict[str, str] | None = None,
     before: str = "",
 ) -> list[str]:
-    python, python_path = _interpreter(interpreter) if interpreter else (sys.executable, "")
+    on_venv = interpreter not in (None, DEV_VENV)
     probe = f"""
 import json, runpy, sys
 sys.path.insert(0, {str(function_code_dir(function))!r})
@@ -102,14 +101,14 @@ import app
 print(json.dumps(sorted(sys.modules)))
 """
     result = subprocess.run(  # noqa: S603 - a venv of this repository, on the probe above
-        [python, "-c", probe],
+        [lambda_python(str(interpreter)) if on_venv else sys.executable, "-c", probe],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
         env={
             **{name: value for name, value in os.environ.items() if not name.startswith("AWS_LAMBDA")},
-            "PYTHONPATH": python_path or str(ROOT / "layers/dynamo_tables"),
+            "PYTHONPATH": _python_path(interpreter or DEV_VENV),
             "AWS_DEFAULT_REGION": "us-east-1",
             "SIMPLE_TABLE_NAME": "SimpleTable",
             "COMPLEX_TABLE_NAME": "ComplexTable",
