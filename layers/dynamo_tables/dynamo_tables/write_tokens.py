@@ -78,17 +78,19 @@ class WriteToken:
         *(f"#w{index} = if_not_exists(#w{index - 1}, :no_token)" for index in range(RECENT - 1, 0, -1)),
     ]
     removals: ClassVar[list[str]] = [f"#w{index}" for index in range(RECENT, RECENT_BEFORE)]
+    _pushes: ClassVar[str] = ", ".join(assignments)
+    _drops: ClassVar[str] = ", ".join(removals)
+    _guard: ClassVar[str] = f"NOT (:token IN {_WINDOW})"
+    _guard_before: ClassVar[str] = f"NOT (:token IN {_WINDOW} OR :before IN {_SLOTS_BEFORE})"
 
     def update(self, assignments: list[str], removals: list[str]) -> str:
         """An UpdateExpression of ``assignments`` and ``removals`` that also pushes this token."""
-        return f"SET {', '.join(assignments + self.assignments)} REMOVE {', '.join(removals + self.removals)}"
+        return f"SET {', '.join([*assignments, self._pushes])} REMOVE {', '.join([*removals, self._drops])}"
 
     @property
     def guard(self) -> str:
         """The condition that the write has not been applied already."""
-        if self.before is None:
-            return f"NOT (:token IN {_WINDOW})"
-        return f"NOT (:token IN {_WINDOW} OR :before IN {_SLOTS_BEFORE})"
+        return self._guard if self.before is None else self._guard_before
 
     @property
     def values(self) -> dict[str, AttributeValue]:
