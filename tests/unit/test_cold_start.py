@@ -190,12 +190,7 @@ def test_a_process_that_never_ends_the_pause_still_collects_its_garbage() -> Non
         "for _ in range(3 * INIT_THRESHOLD):\n    cycle = []\n    cycle.append(cycle)\n"
         "assert sum(found['collected'] for found in passes) >= 2 * INIT_THRESHOLD, passes[:3]"
     )
-    subprocess.run(  # noqa: S603 - this interpreter, on the probe above
-        [sys.executable, "-c", cycles],
-        cwd=ROOT,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "layers/dynamo_tables"), **LAMBDA_RUNTIME},
-    )
+    _in_a_lambda_runtime(cycles)
 
 
 def test_a_first_request_ends_a_pause_no_table_class_ended() -> None:
@@ -207,8 +202,13 @@ def test_a_first_request_ends_a_pause_no_table_class_ended() -> None:
         "create_app().resolve({'httpMethod': 'GET', 'path': '/nowhere', 'resource': '/nowhere'}, None)\n"
         "assert gc.get_threshold()[0] < INIT_THRESHOLD and gc.get_freeze_count() > 0, gc.get_freeze_count()"
     )
-    subprocess.run(  # noqa: S603 - this interpreter, on the probe above
-        [sys.executable, "-c", first_request],
+    _in_a_lambda_runtime(first_request)
+
+
+def _in_a_lambda_runtime(probe: str) -> None:
+    """Run ``probe`` in a fresh interpreter that takes itself for a Lambda runtime's, with no handler."""
+    subprocess.run(  # noqa: S603 - this interpreter, on the probe given
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         check=True,
         env={
