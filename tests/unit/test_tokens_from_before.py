@@ -67,6 +67,29 @@ def test_after_a_full_window_its_tokens_are_this_versions_size(records: ComplexT
     assert item_size(slots) == RECENT * (2 + TOKEN_BYTES)
 
 
+def test_until_then_its_tokens_are_larger_than_this_versions(records: ComplexTableClass) -> None:
+    # What the README gives: 136 bytes after the first write (one binary, seven strings
+    # shifted), down to this version's 80 only once RECENT writes have pushed the strings out.
+    _record_before(records, RECENT_BEFORE + 1)
+    sizes = []
+    for _ in range(RECENT):
+        records.put_record(KEY, "green")
+        sizes.append(item_size(_slots(_stored(records))))
+
+    assert sizes[0] == 136
+    assert sizes[-2] > sizes[-1] == RECENT * (2 + TOKEN_BYTES)
+
+
+def test_the_version_before_does_not_recognise_this_versions_tokens(records: ComplexTableClass) -> None:
+    # The gap the README's upgrade note is about: a keyed first run on this version, then its
+    # rerun on the version before (a canary, a rollback), which applies the write again.
+    records.put_record(KEY, "green")
+    records.put_record(KEY, "red", tokens=WriteTokens(SEED))
+    put_record_before(records.dynamodb, records.table_name, KEY, "red", None, token_before(SEED))
+
+    assert _stored(records)["Version"]["N"] == "3"
+
+
 @pytest.mark.parametrize("since", [0, 1, RECENT_BEFORE - 1])
 def test_a_keyed_rerun_recognises_a_put_its_first_run_made_before(
     records: ComplexTableClass, since: int
