@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import importlib.metadata
 import logging
 import os
 import platform
@@ -397,7 +398,9 @@ def _warm(args: argparse.Namespace) -> Part:
         [
             "## Warm requests and DynamoDB round trips",
             "Each route's handler invoked in this process (the development venv's Python "
-            f"{platform.python_version()}) against DynamoDB Local ({args.iterations} requests, "
+            f"{platform.python_version()} and botocore {importlib.metadata.version('botocore')}, "
+            "one SDK: the handler and its direct call share it) against DynamoDB Local "
+            f"({args.iterations} requests, "
             "median), against the DynamoDB call(s) it made, replayed with boto3 on the same client, in "
             "alternating pairs; added time and ratio are medians of the pairs. "
             f"Worst ratio **{worst.ratio:.2f}x** ({worst.route}; goal ≤ {WARM_GOAL:.2f}x: "
